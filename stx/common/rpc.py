@@ -1,0 +1,80 @@
+"""RPC plumbing over oslo.messaging: one transport per process.
+
+Servers use the ``threading`` executor (no eventlet). The transport URL comes
+from ``[DEFAULT] transport_url``: ``rabbit://...`` for separate processes,
+``kombu+memory:////`` inside one process (the all-in-one controller and unit
+tests; ``fake://`` works too but polls every 50 ms).
+"""
+
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+
+from stx.common import context as stx_context
+from stx.common import exception
+
+# Exceptions from these modules are rebuilt as themselves on the caller, so
+# an API can turn a conductor's HostNotFound into a 404.
+ALLOWED_EXMODS = [exception.__name__]
+
+TRANSPORT = None
+
+
+def init(conf):
+    """Create the process's transport from ``conf`` (idempotent)."""
+    global TRANSPORT
+    if TRANSPORT is None:
+        TRANSPORT = messaging.get_rpc_transport(
+            conf, allowed_remote_exmods=ALLOWED_EXMODS)
+    return TRANSPORT
+
+
+def cleanup():
+    global TRANSPORT
+    if TRANSPORT is not None:
+        TRANSPORT.cleanup()
+    TRANSPORT = None
+
+
+def _transport():
+    if TRANSPORT is None:
+        raise exception.ServiceUnavailable(
+            service='RPC', reason='the message transport is not initialised')
+    return TRANSPORT
+
+
+class RequestContextSerializer(messaging.Serializer):
+    """Carries the request context and versioned objects across RPC."""
+
+    def __init__(self, base=None):
+        self._base = base
+
+    def serialize_entity(self, context, entity):
+        if self._base is None:
+            return entity
+        return self._base.serialize_entity(context, entity)
+
+    def deserialize_entity(self, context, entity):
+        if self._base is None:
+            return entity
+        return self._base.deserialize_entity(context, entity)
+
+    def serialize_context(self, context):
+        return context.to_dict()
+
+    def deserialize_context(self, context):
+        return stx_context.RequestContext.from_dict(context)
+
+
+def get_client(target, version_cap=None, serializer=None, timeout=None):
+    """An RPC client for ``target``, never sending above ``version_cap``."""
+    return messaging.get_rpc_client(
+        _transport(), target, version_cap=version_cap, timeout=timeout,
+        serializer=RequestContextSerializer(serializer))
+
+
+def get_server(target, endpoints, serializer=None):
+    """An RPC server on the threading executor; call start() / stop()."""
+    return messaging.get_rpc_server(
+        _transport(), target, endpoints, executor='threading',
+        serializer=RequestContextSerializer(serializer),
+        access_policy=dispatcher.DefaultRPCAccessPolicy)

@@ -1,0 +1,113 @@
+"""Every state name stx-flock uses (DESIGN.md §5).
+
+Code compares and stores states through these names, never through string
+literals, so that a typo is an AttributeError rather than a silent mismatch.
+"""
+
+# Host administrative state.
+LOCKED = 'locked'
+UNLOCKED = 'unlocked'
+ADMINISTRATIVE_STATES = (LOCKED, UNLOCKED)
+
+# Host operational state.
+ENABLED = 'enabled'
+DISABLED = 'disabled'
+OPERATIONAL_STATES = (ENABLED, DISABLED)
+
+# Host availability.
+AVAILABLE = 'available'
+DEGRADED = 'degraded'
+FAILED = 'failed'
+INTEST = 'intest'
+OFFLINE = 'offline'
+ONLINE = 'online'
+POWER_OFF = 'power-off'
+AVAILABILITY_STATES = (AVAILABLE, DEGRADED, FAILED, INTEST, OFFLINE, ONLINE,
+                       POWER_OFF)
+
+# Host inventory provisioning (invprovision).
+UNPROVISIONED = 'unprovisioned'
+PROVISIONING = 'provisioning'
+PROVISIONED = 'provisioned'
+UPGRADING = 'upgrading'
+PROVISION_STATES = (UNPROVISIONED, PROVISIONING, PROVISIONED, UPGRADING)
+
+# Personalities and subfunctions.
+CONTROLLER = 'controller'
+WORKER = 'worker'
+STORAGE = 'storage'
+EDGEWORKER = 'edgeworker'
+PERSONALITIES = (CONTROLLER, WORKER, STORAGE, EDGEWORKER)
+LOWLATENCY = 'lowlatency'
+SUBFUNCTIONS = PERSONALITIES + (LOWLATENCY,)
+
+# Host actions, as StarlingX clients send them in PATCH /v1/ihosts/<id>.
+ACTION_NONE = 'none'
+ACTION_LOCK = 'lock'
+ACTION_FORCE_LOCK = 'force-lock'
+ACTION_FORCE_UNSAFE_LOCK = 'force-unsafe-lock'
+ACTION_UNLOCK = 'unlock'
+ACTION_FORCE_UNLOCK = 'force-unlock'
+ACTION_REBOOT = 'reboot'
+ACTION_RESET = 'reset'
+ACTION_REINSTALL = 'reinstall'
+ACTION_POWER_ON = 'power-on'
+ACTION_POWER_OFF = 'power-off'
+ACTION_SWACT = 'swact'
+ACTION_FORCE_SWACT = 'force-swact'
+ACTION_HOST_AUDIT = 'host-audit'
+ACTION_SUBFUNCTION_CONFIG = 'subfunction_config'
+HOST_ACTIONS = (ACTION_LOCK, ACTION_FORCE_LOCK, ACTION_FORCE_UNSAFE_LOCK,
+                ACTION_UNLOCK, ACTION_FORCE_UNLOCK, ACTION_REBOOT,
+                ACTION_RESET, ACTION_REINSTALL, ACTION_POWER_ON,
+                ACTION_POWER_OFF, ACTION_SWACT, ACTION_FORCE_SWACT,
+                ACTION_HOST_AUDIT, ACTION_SUBFUNCTION_CONFIG)
+
+# Board management controller types; "none" means the host has no BMC.
+BM_TYPE_NONE = 'none'
+BM_TYPE_IPMI = 'ipmi'
+BM_TYPE_REDFISH = 'redfish'
+BM_TYPE_DYNAMIC = 'dynamic'
+# BMC types for which a bm_ip may carry an explicit ":port": the protocol is
+# fixed, so the port is unambiguous.
+BM_TYPES_WITH_PORT = (BM_TYPE_IPMI, BM_TYPE_REDFISH)
+
+# System.
+SYSTEM_MODE_SIMPLEX = 'simplex'
+SYSTEM_MODE_DUPLEX = 'duplex'
+SYSTEM_MODE_DUPLEX_DIRECT = 'duplex-direct'
+SYSTEM_MODES = (SYSTEM_MODE_SIMPLEX, SYSTEM_MODE_DUPLEX,
+                SYSTEM_MODE_DUPLEX_DIRECT)
+SYSTEM_TYPE_AIO = 'All-in-one'
+SYSTEM_TYPE_STANDARD = 'Standard'
+SYSTEM_TYPES = (SYSTEM_TYPE_AIO, SYSTEM_TYPE_STANDARD)
+
+# Service group state and status (sm), as StarlingX.
+SG_INITIAL = 'initial'
+SG_UNKNOWN = 'unknown'
+SG_STANDBY = 'standby'
+SG_GO_STANDBY = 'go-standby'
+SG_GO_ACTIVE = 'go-active'
+SG_ACTIVE = 'active'
+SG_DISABLING = 'disabling'
+SG_DISABLED = 'disabled'
+SG_SHUTDOWN = 'shutdown'
+SG_STATUS_NONE = 'none'
+SG_STATUS_WARN = 'warn'
+SG_STATUS_DEGRADED = 'degraded'
+SG_STATUS_FAILED = 'failed'
+
+# Alarm severities.
+SEVERITY_CRITICAL = 'critical'
+SEVERITY_MAJOR = 'major'
+SEVERITY_MINOR = 'minor'
+SEVERITY_WARNING = 'warning'
+SEVERITIES = (SEVERITY_CRITICAL, SEVERITY_MAJOR, SEVERITY_MINOR,
+              SEVERITY_WARNING)
+
+# Patch states.
+PATCH_AVAILABLE = 'available'
+PATCH_PARTIAL_APPLY = 'partial-apply'
+PATCH_APPLIED = 'applied'
+PATCH_COMMITTED = 'committed'
+PATCH_PARTIAL_REMOVE = 'partial-remove'

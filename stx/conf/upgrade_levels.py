@@ -1,0 +1,25 @@
+"""[upgrade_levels]: RPC version caps for rolling upgrades.
+
+During a rolling upgrade, new services must not send RPC messages that old
+services cannot understand. Setting a cap to the old release's RPC API
+version makes every client of that
+service send messages at that version.
+"""
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt('sysinv_conductor',
+               help='Highest RPC API version clients may use when talking to '
+                    'stx-sysinv-conductor, e.g. "1.0". Unset means the newest '
+                    'version this code knows. Set it to the oldest '
+                    'conductor version still running during an upgrade.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts, group='upgrade_levels')
+
+
+def list_opts():
+    return {'upgrade_levels': opts}

@@ -1,0 +1,208 @@
+"""sysinv's database API: systems and hosts.
+
+Readers return plain dicts (one per row, every column), which is what both
+the REST API and the versioned objects are built from; listing 10,000 hosts
+this way stays well under a second. Only the conductor calls the writers.
+"""
+
+from oslo_db import exception as db_exc
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from stx.common import exception
+from stx.sysinv.db import DB
+from stx.sysinv.db import models
+
+_HOSTS = models.Host.__table__
+_SYSTEMS = models.System.__table__
+
+SORT_KEYS = ('id', 'hostname', 'personality', 'created_at', 'updated_at',
+             'administrative', 'operational', 'availability')
+
+
+def _ident_filter(table, ident):
+    ident = str(ident)
+    if ident.isdigit():
+        return table.c.id == int(ident)
+    if uuidutils.is_uuid_like(ident):
+        return table.c.uuid == ident
+    if 'hostname' in table.c:
+        return table.c.hostname == ident
+    return table.c.name == ident
+
+
+def _one(session, table, where, not_found):
+    row = session.execute(sa.select(table).where(where)).mappings().first()
+    if row is None:
+        raise not_found
+    return dict(row)
+
+
+# Systems.
+
+def system_get(context, ident=None):
+    """The system named by id, uuid or name; the only one when None."""
+    with DB.reader.using(context) as session:
+        where = sa.true() if ident is None else _ident_filter(_SYSTEMS, ident)
+        return _one(session, _SYSTEMS, where,
+                    exception.SystemNotFound(system=ident or ''))
+
+
+def system_list(context):
+    with DB.reader.using(context) as session:
+        rows = session.execute(sa.select(_SYSTEMS).order_by(_SYSTEMS.c.id))
+        return [dict(row) for row in rows.mappings()]
+
+
+def system_create(context, values):
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    values['created_at'] = timeutils.utcnow()
+    with DB.writer.using(context) as session:
+        existing = session.execute(sa.select(_SYSTEMS.c.uuid)).first()
+        if existing is not None:
+            raise exception.SystemAlreadyExists(system=existing.uuid)
+        session.execute(sa.insert(_SYSTEMS).values(**values))
+        return _one(session, _SYSTEMS, _SYSTEMS.c.uuid == values['uuid'],
+                    exception.SystemNotFound(system=values['uuid']))
+
+
+def system_update(context, ident, values):
+    with DB.writer.using(context) as session:
+        current = _one(session, _SYSTEMS, _ident_filter(_SYSTEMS, ident),
+                       exception.SystemNotFound(system=ident))
+        values = dict(values, updated_at=timeutils.utcnow())
+        session.execute(sa.update(_SYSTEMS)
+                        .where(_SYSTEMS.c.id == current['id'])
+                        .values(**values))
+        current.update(values)
+        return current
+
+
+# Hosts.
+
+def host_get(context, ident):
+    """The host named by integer id, uuid or hostname.
+
+    :raises: HostNotFound
+    """
+    with DB.reader.using(context) as session:
+        return _one(session, _HOSTS, _ident_filter(_HOSTS, ident),
+                    exception.HostNotFound(host=ident))
+
+
+def host_get_by_mgmt_mac(context, mgmt_mac):
+    with DB.reader.using(context) as session:
+        return _one(session, _HOSTS, _HOSTS.c.mgmt_mac == mgmt_mac,
+                    exception.HostNotFound(host=mgmt_mac))
+
+
+def host_list(context, limit=None, marker=None, sort_key='id',
+              sort_dir='asc', personality=None):
+    """Hosts in ``sort_key`` order; every host unless ``limit`` is given.
+
+    :param marker: the uuid of the last host of the previous page.
+    :raises: HostNotFound when the marker names no host.
+    """
+    column = _HOSTS.c[sort_key]
+    order = column.desc() if sort_dir == 'desc' else column.asc()
+    query = sa.select(_HOSTS).order_by(order, _HOSTS.c.id.asc())
+    if personality is not None:
+        query = query.where(_HOSTS.c.personality == personality)
+    with DB.reader.using(context) as session:
+        if marker is not None:
+            last = _one(session, _HOSTS, _HOSTS.c.uuid == marker,
+                        exception.HostNotFound(host=marker))
+            after = (column < last[sort_key] if sort_dir == 'desc'
+                     else column > last[sort_key])
+            query = query.where(sa.or_(
+                after, sa.and_(column == last[sort_key],
+                               _HOSTS.c.id > last['id'])))
+        if limit is not None:
+            query = query.limit(limit)
+        return [dict(row) for row in session.execute(query).mappings()]
+
+
+def host_count(context, **filters):
+    query = sa.select(sa.func.count()).select_from(_HOSTS)
+    for name, value in filters.items():
+        query = query.where(_HOSTS.c[name] == value)
+    with DB.reader.using(context) as session:
+        return session.execute(query).scalar()
+
+
+def _duplicate(error, values):
+    field = (error.columns or ['hostname'])[0]
+    return exception.HostAlreadyExists(field=field, value=values.get(field))
+
+
+def _insert_host(session, values):
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    values['created_at'] = timeutils.utcnow()
+    try:
+        with session.begin_nested():
+            session.execute(sa.insert(_HOSTS).values(**values))
+    except db_exc.DBDuplicateEntry as error:
+        raise _duplicate(error, values)
+    return _one(session, _HOSTS, _HOSTS.c.uuid == values['uuid'],
+                exception.HostNotFound(host=values['uuid']))
+
+
+def _update_host(session, host_id, values):
+    values = dict(values, updated_at=timeutils.utcnow())
+    try:
+        with session.begin_nested():
+            result = session.execute(sa.update(_HOSTS)
+                                     .where(_HOSTS.c.id == host_id)
+                                     .values(**values))
+    except db_exc.DBDuplicateEntry as error:
+        raise _duplicate(error, values)
+    if result.rowcount != 1:
+        raise exception.HostNotFound(host=host_id)
+    return _one(session, _HOSTS, _HOSTS.c.id == host_id,
+                exception.HostNotFound(host=host_id))
+
+
+def host_create(context, values):
+    """Insert one host; returns it.
+
+    :raises: HostAlreadyExists naming the duplicate column.
+    """
+    with DB.writer.using(context) as session:
+        return _insert_host(session, values)
+
+
+def host_update(context, ident, values):
+    """Change fields of one host; returns it.
+
+    :raises: HostNotFound, HostAlreadyExists
+    """
+    with DB.writer.using(context) as session:
+        current = _one(session, _HOSTS, _ident_filter(_HOSTS, ident),
+                       exception.HostNotFound(host=ident))
+        return _update_host(session, current['id'], values)
+
+
+def host_destroy(context, ident):
+    with DB.writer.using(context) as session:
+        current = _one(session, _HOSTS, _ident_filter(_HOSTS, ident),
+                       exception.HostNotFound(host=ident))
+        session.execute(sa.delete(_HOSTS).where(_HOSTS.c.id == current['id']))
+        return current
+
+
+def hosts_bulk_write(context, creates, updates):
+    """Create and update many hosts in one transaction: all or nothing.
+
+    :param creates: a list of value dicts for new hosts.
+    :param updates: a list of (host id, values) pairs.
+    :returns: (created hosts, updated hosts).
+    :raises: HostAlreadyExists; nothing is written then.
+    """
+    with DB.writer.using(context) as session:
+        created = [_insert_host(session, values) for values in creates]
+        updated = [_update_host(session, host_id, values)
+                   for host_id, values in updates]
+        return created, updated
