@@ -11,10 +11,12 @@ from stx.conf import api
 from stx.conf import database
 from stx.conf import default
 from stx.conf import drivers
+from stx.conf import messaging
 from stx.conf import sysinv
 from stx.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (api, database, default, drivers, sysinv, upgrade_levels):
+for _module in (api, database, default, drivers, messaging, sysinv,
+                upgrade_levels):
     _module.register_opts(CONF)
