@@ -18,7 +18,7 @@ opts = [
                choices=[('noauth', 'No authentication: every request is '
                                    'treated as an administrator. For labs '
                                    'and the all-in-one controller only.'),
-                        ('keystone', "Validate tokens with keystonemiddleware's "
+                        ('keystone', 'Validate tokens with keystonemiddleware '
                                      'auth_token ([keystone_authtoken]).')],
                help='How API requests are authenticated.'),
     cfg.IntOpt('max_request_body_size',

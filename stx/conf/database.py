@@ -22,5 +22,3 @@ def register_opts(conf):
 def list_opts():
     # [database] is listed by oslo.db's own namespace in the sample config.
     return {}
-
-

@@ -50,8 +50,8 @@ class ServiceDatabase:
         if url:
             return url
         os.makedirs(CONF.state_path, mode=0o700, exist_ok=True)
-        return 'sqlite:///' + os.path.join(CONF.state_path,
-                                            self.name + '.sqlite')
+        path = os.path.join(CONF.state_path, self.name + '.sqlite')
+        return 'sqlite:///' + path
 
     @property
     def context(self):

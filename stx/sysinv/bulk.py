@@ -8,8 +8,8 @@ the parser expand or fetch anything.
 
 from xml.etree import ElementTree
 
-from defusedxml import ElementTree as SafeElementTree
 import defusedxml
+from defusedxml import ElementTree as SafeElementTree
 
 from stx.common import exception
 

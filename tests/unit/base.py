@@ -5,6 +5,7 @@ in-process kombu memory transport, a real conductor behind it, and SQLite in
 memory. Nothing of the service code is patched.
 """
 
+import atexit
 import json
 
 import fixtures
@@ -53,23 +54,33 @@ class TestCase(base.BaseTestCase):
 
 
 class ConductorFixture(fixtures.Fixture):
-    """A real sysinv conductor serving RPC on the in-process transport."""
+    """A real sysinv conductor serving RPC on the in-process transport.
+
+    One conductor serves the whole test run: stopping an RPC server waits
+    for its listener's one-second poll, which would cost every test a
+    second. It holds no state of its own: it reads the configuration and
+    the database each test sets up.
+    """
+
+    _server = None
 
     def _setUp(self):
-        CONF.set_override('transport_url', IN_PROCESS_TRANSPORT)
-        self.addCleanup(CONF.clear_override, 'transport_url')
-        rpc.init(CONF)
-        self.addCleanup(rpc.cleanup)
-        self.manager = manager.ConductorManager('test-host')
-        target = messaging.Target(topic=rpcapi.TOPIC, server='test-host')
-        self.server = rpc.get_server(target, [self.manager],
-                                     objects_base.StxObjectSerializer())
-        self.server.start()
-        self.addCleanup(self._stop)
+        if ConductorFixture._server is None:
+            CONF.set_override('transport_url', IN_PROCESS_TRANSPORT)
+            rpc.init(CONF)
+            target = messaging.Target(topic=rpcapi.TOPIC, server='test-host')
+            server = rpc.get_server(target,
+                                    [manager.ConductorManager('test-host')],
+                                    objects_base.StxObjectSerializer())
+            server.start()
+            atexit.register(_stop_server, server)
+            ConductorFixture._server = server
 
-    def _stop(self):
-        self.server.stop()
-        self.server.wait()
+
+def _stop_server(server):
+    server.stop()
+    server.wait()
+    rpc.cleanup()
 
 
 class ApiTestCase(TestCase):

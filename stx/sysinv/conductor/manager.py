@@ -6,8 +6,8 @@ method raises only the exceptions listed in its ``expected_exceptions``,
 which reach the caller as themselves.
 """
 
-import oslo_messaging as messaging
 from oslo_log import log as logging
+import oslo_messaging as messaging
 
 from stx.common import exception
 from stx.common import secrets
@@ -106,7 +106,7 @@ class ConductorManager:
                 current['system_mode'] != states.SYSTEM_MODE_SIMPLEX and
                 values['system_mode'] == states.SYSTEM_MODE_SIMPLEX):
             raise exception.OperationNotPermitted(
-                reason='a duplex system cannot become simplex', 
+                reason='a duplex system cannot become simplex',
                 field='system_mode')
         system = dbapi.system_update(context, system_uuid, values)
         return objects.system.System.from_db(system, context)

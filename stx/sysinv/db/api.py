@@ -17,6 +17,12 @@ from stx.sysinv.db import models
 _HOSTS = models.Host.__table__
 _SYSTEMS = models.System.__table__
 
+def _now():
+    # Whole seconds: versioned objects carry timestamps to the second, and a
+    # host must read the same whether it came from RPC or from the database.
+    return timeutils.utcnow().replace(microsecond=0)
+
+
 SORT_KEYS = ('id', 'hostname', 'personality', 'created_at', 'updated_at',
              'administrative', 'operational', 'availability')
 
@@ -58,7 +64,7 @@ def system_list(context):
 def system_create(context, values):
     values = dict(values)
     values.setdefault('uuid', uuidutils.generate_uuid())
-    values['created_at'] = timeutils.utcnow()
+    values['created_at'] = _now()
     with DB.writer.using(context) as session:
         existing = session.execute(sa.select(_SYSTEMS.c.uuid)).first()
         if existing is not None:
@@ -72,7 +78,7 @@ def system_update(context, ident, values):
     with DB.writer.using(context) as session:
         current = _one(session, _SYSTEMS, _ident_filter(_SYSTEMS, ident),
                        exception.SystemNotFound(system=ident))
-        values = dict(values, updated_at=timeutils.utcnow())
+        values = dict(values, updated_at=_now())
         session.execute(sa.update(_SYSTEMS)
                         .where(_SYSTEMS.c.id == current['id'])
                         .values(**values))
@@ -140,7 +146,7 @@ def _duplicate(error, values):
 def _insert_host(session, values):
     values = dict(values)
     values.setdefault('uuid', uuidutils.generate_uuid())
-    values['created_at'] = timeutils.utcnow()
+    values['created_at'] = _now()
     try:
         with session.begin_nested():
             session.execute(sa.insert(_HOSTS).values(**values))
@@ -151,7 +157,7 @@ def _insert_host(session, values):
 
 
 def _update_host(session, host_id, values):
-    values = dict(values, updated_at=timeutils.utcnow())
+    values = dict(values, updated_at=_now())
     try:
         with session.begin_nested():
             result = session.execute(sa.update(_HOSTS)

@@ -178,5 +178,3 @@ def _request_action(context, host, action):
     # Host maintenance (stx-mtce) owns lifecycle decisions; until it is
     # part of this deployment no action can be carried out.
     raise exception.MaintenanceUnavailable(action=action, field='action')
-
-

@@ -1,0 +1,1 @@
+"""BMC drivers (entry-point namespace ``stx.drivers.bmc``); see base.py."""

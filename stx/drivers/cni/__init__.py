@@ -1,0 +1,1 @@
+"""CNI drivers (entry-point namespace ``stx.drivers.cni``); see base.py."""

@@ -1,0 +1,1 @@
+"""HA redundancy models (entry-point namespace ``stx.ha.models``)."""

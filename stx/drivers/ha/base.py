@@ -1,0 +1,60 @@
+"""The HA model interface: who is active and who is standby in a group.
+
+A redundancy model (1+1, N+M, N, ...) decides, from the members of a service
+group and their health, which members run the group's services (active),
+which are ready to take over (standby) and which are out (disabled). The
+service manager applies the result; a model only decides, and the same input
+always gives the same answer.
+
+``members`` is a list of dicts, in the group's preference order::
+
+    {'name': 'controller-0',    # unique in the group
+     'healthy': True,
+     'current_role': 'active'}  # one of ROLES, or None if never assigned
+"""
+
+import abc
+
+from stx.common import states
+
+# Roles assign() gives; the names are the service group states.
+ROLE_ACTIVE = states.SG_ACTIVE
+ROLE_STANDBY = states.SG_STANDBY
+ROLE_DISABLED = states.SG_DISABLED
+ROLES = (ROLE_ACTIVE, ROLE_STANDBY, ROLE_DISABLED)
+
+
+class HAModel(abc.ABC):
+    """Assign active, standby and disabled roles to a group's members."""
+
+    @abc.abstractmethod
+    def get_properties(self):
+        """Describe the group_config keys the model uses.
+
+        :returns: a dict of key name to a description that says whether it
+            is required.
+        """
+
+    @abc.abstractmethod
+    def validate(self, group_config):
+        """Check that the model can run a group configured like this.
+
+        Fast and without I/O.
+
+        :param group_config: the service group's model settings (e.g. the
+            number of active and standby members).
+        :raises: MissingParameterValue if a required key is absent.
+        :raises: InvalidParameterValue if a value cannot be used.
+        """
+
+    @abc.abstractmethod
+    def assign(self, members):
+        """Decide each member's role.
+
+        :param members: the group's members (see the module docstring).
+        :returns: a dict of member name to one of ``ROLES``, with an entry
+            for every member; an unhealthy member is never active.
+        :raises: MissingParameterValue if a member has no name.
+        :raises: InvalidParameterValue if members is otherwise malformed
+            (e.g. two members share a name).
+        """

@@ -1,0 +1,1 @@
+"""Host action drivers (namespace ``stx.drivers.host``); see base.py."""

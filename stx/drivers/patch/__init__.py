@@ -1,0 +1,1 @@
+"""Patch content drivers (namespace ``stx.drivers.patch``); see base.py."""

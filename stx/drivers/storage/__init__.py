@@ -1,0 +1,1 @@
+"""Storage backend drivers (namespace ``stx.drivers.storage``); base.py."""

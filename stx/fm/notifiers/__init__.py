@@ -1,0 +1,1 @@
+"""Northbound alarm and event notifiers (namespace ``stx.fm.notifiers``)."""
