@@ -134,59 +134,83 @@ def _location(value):
     return value
 
 
+def _personality(field, value):
+    if value not in states.PERSONALITIES:
+        raise _invalid(field, "'%s' is not one of %s"
+                       % (value, ', '.join(states.PERSONALITIES)))
+    return value
+
+
+def _subfunctions(field, value):
+    parts = [part.strip() for part in _text(field, value).split(',')]
+    unknown = [part for part in parts if part not in states.SUBFUNCTIONS]
+    if unknown:
+        raise _invalid(field, "unknown subfunction '%s'" % unknown[0])
+    return ','.join(parts)
+
+
+def _capabilities(field, value):
+    if not isinstance(value, dict):
+        raise _invalid(field, 'must be an object')
+    return value
+
+
+def _hw_settle(field, value):
+    value = _text(field, str(value), max_length=4)
+    if not value.isdigit():
+        raise _invalid(field, "'%s' is not a number of seconds (0-9999)"
+                       % value)
+    return value
+
+
+def _device(field, value):
+    if not _text(field, value):
+        raise _invalid(field, 'must name a disk, e.g. /dev/sda')
+    return value
+
+
+def _choice(field, value):
+    if value not in _CHOICES[field]:
+        raise _invalid(field, "'%s' is not one of %s"
+                       % (value, ', '.join(_CHOICES[field])))
+    return value
+
+
+_NORMALIZERS = {
+    'hostname': lambda field, value: normalize_hostname(value),
+    'personality': _personality,
+    'subfunctions': _subfunctions,
+    'mgmt_mac': lambda field, value: normalize_mac(value),
+    'mgmt_ip': lambda field, value: normalize_ip(value),
+    'bm_ip': lambda field, value: parse_bm_ip(value),
+    'ttys_dcd': _boolean,
+    'location': lambda field, value: _location(value),
+    'capabilities': _capabilities,
+    'hw_settle': _hw_settle,
+    'boot_device': _device,
+    'rootfs_device': _device,
+    'install_output': _choice,
+    'clock_synchronization': _choice,
+    'apparmor': _choice,
+}
+
+
+def _bm_type(value, enabled_bm_types):
+    value = _text('bm_type', value).lower()
+    if value != states.BM_TYPE_NONE and value not in enabled_bm_types:
+        raise exception.DriverNotEnabled(
+            field='bm_type', name=value, family='BMC',
+            enabled=', '.join([states.BM_TYPE_NONE] + list(enabled_bm_types)))
+    return value
+
+
 def _normalize(field, value, enabled_bm_types):
     """One field's value in stored form; None clears a field."""
     if value is None:
         return None
-    if field == 'hostname':
-        return normalize_hostname(value)
-    if field == 'personality':
-        if value not in states.PERSONALITIES:
-            raise _invalid('personality', "'%s' is not one of %s"
-                           % (value, ', '.join(states.PERSONALITIES)))
-        return value
-    if field == 'subfunctions':
-        parts = [part.strip() for part in _text(field, value).split(',')]
-        unknown = [part for part in parts if part not in states.SUBFUNCTIONS]
-        if unknown:
-            raise _invalid(field, "unknown subfunction '%s'" % unknown[0])
-        return ','.join(parts)
-    if field == 'mgmt_mac':
-        return normalize_mac(value)
-    if field == 'mgmt_ip':
-        return normalize_ip(value)
     if field == 'bm_type':
-        value = _text(field, value).lower()
-        if value != states.BM_TYPE_NONE and value not in enabled_bm_types:
-            raise exception.DriverNotEnabled(
-                field='bm_type', name=value, family='BMC',
-                enabled=', '.join([states.BM_TYPE_NONE] +
-                                  list(enabled_bm_types)))
-        return value
-    if field == 'bm_ip':
-        return parse_bm_ip(value)
-    if field in ('ttys_dcd',):
-        return _boolean(field, value)
-    if field == 'location':
-        return _location(value)
-    if field == 'capabilities':
-        if not isinstance(value, dict):
-            raise _invalid(field, 'must be an object')
-        return value
-    if field == 'hw_settle':
-        value = _text(field, str(value), max_length=4)
-        if not value.isdigit():
-            raise _invalid(field, "'%s' is not a number of seconds (0-9999)"
-                           % value)
-        return value
-    if field in _CHOICES:
-        if value not in _CHOICES[field]:
-            raise _invalid(field, "'%s' is not one of %s"
-                           % (value, ', '.join(_CHOICES[field])))
-        return value
-    if field in ('boot_device', 'rootfs_device') and not value:
-        raise _invalid(field, 'must name a disk, e.g. /dev/sda')
-    return _text(field, value)
+        return _bm_type(value, enabled_bm_types)
+    return _NORMALIZERS.get(field, _text)(field, value)
 
 
 def validate_host(values, current=None, enabled_bm_types=()):

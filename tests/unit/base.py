@@ -10,8 +10,8 @@ import json
 
 import fixtures
 from oslo_config import fixture as config_fixture
-from oslotest import base
 import oslo_messaging as messaging
+from oslotest import base
 import webtest
 
 from stx.common import context as stx_context

@@ -17,6 +17,7 @@ from stx.sysinv.db import models
 _HOSTS = models.Host.__table__
 _SYSTEMS = models.System.__table__
 
+
 def _now():
     # Whole seconds: versioned objects carry timestamps to the second, and a
     # host must read the same whether it came from RPC or from the database.
