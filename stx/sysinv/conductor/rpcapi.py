@@ -2,6 +2,7 @@
 
 import oslo_messaging as messaging
 
+from stx.common import exception
 from stx.common import rpc
 from stx.conf import CONF
 from stx.objects import base as objects_base
@@ -20,16 +21,26 @@ class ConductorAPI:
 
     RPC_API_VERSION = '1.0'
 
-    def __init__(self, timeout=None):
-        target = messaging.Target(topic=TOPIC, version='1.0')
+    def __init__(self, timeout=None, topic=TOPIC):
+        target = messaging.Target(topic=topic, version='1.0')
         self.client = rpc.get_client(
             target, version_cap=CONF.upgrade_levels.sysinv_conductor,
             serializer=objects_base.StxObjectSerializer(),
             timeout=timeout or CONF.sysinv.rpc_timeout)
 
     def _call(self, context, method, version='1.0', **kwargs):
-        return self.client.prepare(version=version).call(context, method,
-                                                         **kwargs)
+        try:
+            return self.client.prepare(version=version).call(
+                context, method, **kwargs)
+        except messaging.MessagingTimeout:
+            raise exception.ServiceUnavailable(
+                service='stx-sysinv-conductor',
+                reason='it did not answer within %s seconds'
+                % self.client.timeout)
+        except messaging.MessageDeliveryFailure as error:
+            raise exception.ServiceUnavailable(
+                service='stx-sysinv-conductor',
+                reason='the request could not be delivered: %s' % error)
 
     def create_system(self, context, values):
         return self._call(context, 'create_system', values=values)

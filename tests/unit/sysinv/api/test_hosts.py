@@ -1,6 +1,9 @@
 """The /v1/ihosts API, as StarlingX clients use it, and every refusal."""
 
+import webtest
+
 from stx.common import states
+from stx.sysinv.api import app as sysinv_app
 from stx.sysinv.db import api as dbapi
 from tests.unit import base
 
@@ -196,9 +199,8 @@ class TestHostAdd(HostApiTestCase):
 
     def test_oversized_body_is_413(self):
         self.config(max_request_body_size=1024, group='api')
-        self.app = self.app.__class__(self.app.app.__class__(
-            self.app.app.app, 1024))
-        response = self.app.post_json(
+        app = webtest.TestApp(sysinv_app.make_app())
+        response = app.post_json(
             '/v1/ihosts', dict(WORKER, console='x' * 2000),
             expect_errors=True)
         self.assertEqual(413, response.status_int)
