@@ -1,8 +1,9 @@
 """Builds a service's WSGI application: pecan inside, our layers outside.
 
-From the outside in: JSON errors and body-size limit, then (with
-``auth_strategy = keystone``) keystonemiddleware's auth_token, then
-request ids, then pecan with the context and RPC hooks.
+From the outside in: a request id on every request and response, JSON
+errors and the body-size limit, then (with ``auth_strategy = keystone``)
+keystonemiddleware's auth_token, then pecan with the context and RPC
+hooks.
 """
 
 from oslo_middleware import request_id
@@ -26,10 +27,10 @@ def setup_app(root_controller, rpc_factory=None, public_routes=('/',)):
     app = pecan.make_app(root_controller, hooks=app_hooks,
                          force_canonical=False, logging=False,
                          guess_content_type_from_ext=False)
-    app = request_id.RequestId(app)
     if CONF.api.auth_strategy == 'keystone':
         app = _keystone(app, public_routes)
-    return errors.ErrorMiddleware(app, CONF.api.max_request_body_size)
+    app = errors.ErrorMiddleware(app, CONF.api.max_request_body_size)
+    return request_id.RequestId(app)
 
 
 def _keystone(app, public_routes):

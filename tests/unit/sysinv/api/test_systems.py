@@ -80,6 +80,7 @@ class TestVersionsAndErrors(base.ApiTestCase):
         response = self.app.get('/v2/ihosts', expect_errors=True)
         self.assertEqual(404, response.status_int)
         self.assertEqual('stx.not_found', self.error_of(response)['code'])
+        self.assertTrue(response.headers['x-openstack-request-id'])
         response = self.app.put_json('/v1/ihosts/1', {},
                                      expect_errors=True)
         self.assertIn(response.status_int, (404, 405))
