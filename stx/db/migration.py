@@ -1,4 +1,7 @@
-"""Schema migrations: run each service's alembic history (``stx-dbsync``)."""
+"""Schema migrations: run each service's alembic history (``stx-dbsync``).
+
+Migrations only go forward, as in OpenStack: to go back, restore a backup.
+"""
 
 import importlib.resources
 
@@ -21,12 +24,6 @@ def upgrade(database, revision='head'):
     with database.get_engine().begin() as connection:
         alembic_command.upgrade(_alembic_config(database, connection),
                                 revision)
-
-
-def downgrade(database, revision):
-    with database.get_engine().begin() as connection:
-        alembic_command.downgrade(_alembic_config(database, connection),
-                                  revision)
 
 
 def version(database):

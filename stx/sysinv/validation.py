@@ -228,6 +228,9 @@ def validate_host(values, current=None, enabled_bm_types=()):
     for field in values:
         if field not in WRITABLE_FIELDS:
             raise exception.UnknownField(field=field)
+    if 'bm_type' in values and values['bm_type'] is None:
+        # Removing the BMC type means the host has no BMC.
+        values = dict(values, bm_type=states.BM_TYPE_NONE)
     changes = {field: _normalize(field, value, enabled_bm_types)
                for field, value in values.items()}
     merged = dict(current or {}, **changes)
@@ -328,7 +331,8 @@ def check_action(host, action, system):
             raise refuse('the host is unlocked; lock it first')
         if system and system['system_mode'] == states.SYSTEM_MODE_SIMPLEX:
             raise refuse('not allowed on a simplex system')
-    if action in (states.ACTION_LOCK, states.ACTION_FORCE_LOCK) and locked:
+    if action in (states.ACTION_LOCK, states.ACTION_FORCE_LOCK,
+                  states.ACTION_FORCE_UNSAFE_LOCK) and locked:
         raise refuse('the host is already locked')
     if action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK):
         if not locked:

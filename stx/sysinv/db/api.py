@@ -105,6 +105,17 @@ def host_get_by_mgmt_mac(context, mgmt_mac):
                     exception.HostNotFound(host=mgmt_mac))
 
 
+def _sort_expression(sort_key):
+    # Never NULL, so that a marker can name any host: hosts discovered by
+    # MAC alone have no hostname or personality yet.
+    column = _HOSTS.c[sort_key]
+    if sort_key == 'updated_at':
+        return sa.func.coalesce(column, _HOSTS.c.created_at)
+    if isinstance(column.type, sa.String):
+        return sa.func.coalesce(column, '')
+    return column
+
+
 def host_list(context, limit=None, marker=None, sort_key='id',
               sort_dir='asc', personality=None):
     """Hosts in ``sort_key`` order; every host unless ``limit`` is given.
@@ -112,20 +123,20 @@ def host_list(context, limit=None, marker=None, sort_key='id',
     :param marker: the uuid of the last host of the previous page.
     :raises: HostNotFound when the marker names no host.
     """
-    column = _HOSTS.c[sort_key]
-    order = column.desc() if sort_dir == 'desc' else column.asc()
+    key = _sort_expression(sort_key)
+    order = key.desc() if sort_dir == 'desc' else key.asc()
     query = sa.select(_HOSTS).order_by(order, _HOSTS.c.id.asc())
     if personality is not None:
         query = query.where(_HOSTS.c.personality == personality)
     with DB.reader.using(context) as session:
         if marker is not None:
-            last = _one(session, _HOSTS, _HOSTS.c.uuid == marker,
-                        exception.HostNotFound(host=marker))
-            after = (column < last[sort_key] if sort_dir == 'desc'
-                     else column > last[sort_key])
+            last = session.execute(sa.select(key.label('key'), _HOSTS.c.id)
+                                   .where(_HOSTS.c.uuid == marker)).first()
+            if last is None:
+                raise exception.HostNotFound(host=marker)
+            after = key < last.key if sort_dir == 'desc' else key > last.key
             query = query.where(sa.or_(
-                after, sa.and_(column == last[sort_key],
-                               _HOSTS.c.id > last['id'])))
+                after, sa.and_(key == last.key, _HOSTS.c.id > last.id)))
         if limit is not None:
             query = query.limit(limit)
         return [dict(row) for row in session.execute(query).mappings()]
