@@ -1,0 +1,1 @@
+"""The ``stx`` command-line client (cliff), one module per resource."""
