@@ -55,7 +55,7 @@ def _prepare(state_dir, count):
     config = os.path.join(state_dir, 'stx.conf')
     with open(config, 'w') as conf:
         conf.write('[DEFAULT]\nstate_path = %s\nlog_file = %s\n'
-                   'transport_url = kombu+memory:////\n'
+                   'transport_url = stx-inproc://\n'
                    % (state_dir, os.path.join(state_dir, 'bench.log')))
     service.prepare_service(['bench', '--config-file', config])
     migration.upgrade(DB)

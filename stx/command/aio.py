@@ -22,8 +22,8 @@ from stx.conf import CONF
 LOG = logging.getLogger(__name__)
 
 DEFAULT_PORT = 6385
-# In-process and fast (~1.4 ms a call); fake:// polls every 50 ms.
-DEFAULT_TRANSPORT_URL = 'kombu+memory:////'
+# In-process, blocking rather than polling (stx.common.inproc).
+DEFAULT_TRANSPORT_URL = 'stx-inproc://'
 LOG_FILE_NAME = 'stx-aio.log'
 
 cli_opts = [
@@ -64,13 +64,6 @@ def _configure():
                                    % error) from None
     if CONF.aio_transport_url:
         CONF.set_override('transport_url', CONF.aio_transport_url)
-    if CONF.transport_url.startswith('kombu+memory:'):
-        # The in-process broker has no heartbeats and no host name; kombu
-        # and oslo.messaging would warn about both on every start.
-        CONF.set_default('heartbeat_timeout_threshold', 0,
-                         group='oslo_messaging_rabbit')
-        CONF.set_default('default_log_levels', CONF.default_log_levels +
-                         ['kombu.connection=ERROR'])
     if not (CONF.log_file or CONF.log_dir or CONF.log_config_append):
         CONF.set_default('log_file',
                          os.path.join(CONF.state_path, LOG_FILE_NAME))

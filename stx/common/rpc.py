@@ -2,8 +2,8 @@
 
 Servers use the ``threading`` executor (no eventlet). The transport URL comes
 from ``[DEFAULT] transport_url``: ``rabbit://...`` for separate processes,
-``kombu+memory:////`` inside one process (the all-in-one controller and unit
-tests; ``fake://`` works too but polls every 50 ms).
+``stx-inproc://`` inside one process (the all-in-one controller and unit
+tests; see stx.common.inproc for why not kombu's memory:// or fake://).
 """
 
 import oslo_messaging as messaging

@@ -1,7 +1,7 @@
 """Base classes of the unit tests: config, an in-memory DB, in-process RPC.
 
 Unit tests run the real stack: the API through webtest, RPC on the
-in-process kombu memory transport, a real conductor behind it, and SQLite in
+in-process transport (stx-inproc://), a real conductor behind it, and SQLite in
 memory. Nothing of the service code is patched.
 """
 
@@ -27,7 +27,7 @@ from stx.sysinv.conductor import manager
 from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import DB
 
-IN_PROCESS_TRANSPORT = 'kombu+memory:////'
+IN_PROCESS_TRANSPORT = 'stx-inproc://'
 
 CONF([], project='stx', default_config_files=[])
 objects.register_all()
