@@ -31,4 +31,7 @@ class JSONEncodedDict(types.TypeDecorator):
         return None if value is None else json.dumps(value, sort_keys=True)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else json.loads(value)
+        if value is None:
+            return None
+        # Most stored dicts are empty; skip the decoder for them.
+        return {} if value == '{}' else json.loads(value)

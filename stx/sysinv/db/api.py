@@ -16,6 +16,9 @@ from stx.sysinv.db import models
 
 _HOSTS = models.Host.__table__
 _SYSTEMS = models.System.__table__
+# Host listings never carry the (encrypted) BMC password.
+_LISTED_HOST_COLUMNS = [column for column in _HOSTS.c
+                        if column.name != 'bm_password']
 
 
 def _now():
@@ -39,6 +42,13 @@ def _ident_filter(table, ident):
     return table.c.name == ident
 
 
+def _dicts(result):
+    # zip with the keys read once: building each dict from a RowMapping
+    # asks for its keys again, a third of the time of a 10,000-host list.
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row)) for row in result]
+
+
 def _one(session, table, where, not_found):
     row = session.execute(sa.select(table).where(where)).mappings().first()
     if row is None:
@@ -58,8 +68,8 @@ def system_get(context, ident=None):
 
 def system_list(context):
     with DB.reader.using(context) as session:
-        rows = session.execute(sa.select(_SYSTEMS).order_by(_SYSTEMS.c.id))
-        return [dict(row) for row in rows.mappings()]
+        return _dicts(session.execute(
+            sa.select(_SYSTEMS).order_by(_SYSTEMS.c.id)))
 
 
 def system_create(context, values):
@@ -125,7 +135,8 @@ def host_list(context, limit=None, marker=None, sort_key='id',
     """
     key = _sort_expression(sort_key)
     order = key.desc() if sort_dir == 'desc' else key.asc()
-    query = sa.select(_HOSTS).order_by(order, _HOSTS.c.id.asc())
+    query = (sa.select(*_LISTED_HOST_COLUMNS)
+             .order_by(order, _HOSTS.c.id.asc()))
     if personality is not None:
         query = query.where(_HOSTS.c.personality == personality)
     with DB.reader.using(context) as session:
@@ -139,7 +150,7 @@ def host_list(context, limit=None, marker=None, sort_key='id',
                 after, sa.and_(key == last.key, _HOSTS.c.id > last.id)))
         if limit is not None:
             query = query.limit(limit)
-        return [dict(row) for row in session.execute(query).mappings()]
+        return _dicts(session.execute(query))
 
 
 def host_count(context, **filters):

@@ -247,6 +247,11 @@ class TestHostsBulkWrite(DbTestCase):
         self.assertEqual(['worker-0'], self.hostnames())
 
 
+def _listed(host):
+    return {name: value for name, value in host.items()
+            if name != 'bm_password'}
+
+
 class TestHostList(DbTestCase):
 
     def setUp(self):
@@ -256,8 +261,9 @@ class TestHostList(DbTestCase):
                          states.WORKER]
         names = ['worker-3', 'storage-1', 'worker-0', 'controller-0',
                  'worker-2', 'storage-0', 'worker-1']
-        self.hosts = [self.create_host(number, hostname=name,
-                                       personality=personality)
+        # As listed: every column but the BMC password.
+        self.hosts = [_listed(self.create_host(number, hostname=name,
+                                               personality=personality))
                       for number, (name, personality)
                       in enumerate(zip(names, personalities))]
 
@@ -296,6 +302,11 @@ class TestHostList(DbTestCase):
                                                  -host['id']), reverse=True),
             listed)
 
+    def test_listing_never_carries_the_bmc_password(self):
+        self.create_host(20, bm_password='token')
+        for host in db_api.host_list(self.context):
+            self.assertNotIn('bm_password', host)
+
     def test_limit(self):
         self.assertEqual(self.hosts[:3],
                          db_api.host_list(self.context, limit=3))
@@ -316,9 +327,8 @@ class TestHostList(DbTestCase):
     # must still visit each of them exactly once.
     def test_marker_paging_visits_unnamed_hosts(self):
         for number in (10, 11):
-            self.hosts.append(self.create_host(number, hostname=None,
-                                               personality=None,
-                                               mgmt_ip=None))
+            self.hosts.append(_listed(self.create_host(
+                number, hostname=None, personality=None, mgmt_ip=None)))
         for sort_key in ('hostname', 'personality'):
             for sort_dir in ('asc', 'desc'):
                 with self.subTest(sort_key=sort_key, sort_dir=sort_dir):

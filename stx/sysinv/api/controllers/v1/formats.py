@@ -41,7 +41,13 @@ def system(row):
 
 
 def host(row, system_uuid, base):
-    data = {name: row[name] for name in HOST_FIELDS}
+    """The API form of a host: a DB row dict (changed in place) or Host."""
+    if isinstance(row, dict):
+        data = row
+        data.pop('peer_id', None)
+        data.pop('bm_password', None)
+    else:
+        data = {name: row[name] for name in HOST_FIELDS}
     data['created_at'] = timestamp(data['created_at'])
     data['updated_at'] = timestamp(data['updated_at'])
     data['location'] = data['location'] or {}
