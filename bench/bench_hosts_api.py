@@ -82,10 +82,10 @@ def _prepare(state_dir, count):
 
 
 def _serve_in_process():
-    from stx.common import service
+    from stx.common import wsgi_server
     from stx.sysinv.api import app
 
-    server = service.APIServer({'sysinv': app.make_app()}, '127.0.0.1', 0)
+    server = wsgi_server.APIServer({'sysinv': app.make_app()}, '127.0.0.1', 0)
     server.start()
     return server.url, server.stop
 

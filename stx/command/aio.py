@@ -17,6 +17,7 @@ from oslo_log import log as logging
 
 from stx.common import service
 from stx.common import states
+from stx.common import wsgi_server
 from stx.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -102,8 +103,7 @@ def _run(argv):
     from stx.common import rpc
     from stx.db import migration
 
-    # Before parsing, so that a configured transport_url still wins.
-    service.register_messaging_opts(CONF)
+    # A default, so that a configured transport_url still wins.
     CONF.set_default('transport_url', DEFAULT_TRANSPORT_URL)
     service.prepare_service(argv, __doc__.splitlines()[0], cli_opts,
                             configure=_configure)
@@ -134,8 +134,8 @@ def _run(argv):
         port = CONF.port
         if port is None:
             port = DEFAULT_PORT if CONF.api.port is None else CONF.api.port
-        server = service.APIServer(apps, CONF.host_ip or CONF.api.host_ip,
-                                   port)
+        server = wsgi_server.APIServer(
+            apps, CONF.host_ip or CONF.api.host_ip, port)
         server.start()
         print('stx-aio ready: STX_URL=%s' % server.url, flush=True)
         LOG.info('stx-aio ready at %(url)s', {'url': server.url})

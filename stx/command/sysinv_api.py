@@ -11,6 +11,7 @@ from oslo_log import log as logging
 
 from stx.common import rpc
 from stx.common import service
+from stx.common import wsgi_server
 from stx.conf import CONF
 
 LOG = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def _run(argv):
     port = CONF.port
     if port is None:
         port = sysinv.api_port if CONF.api.port is None else CONF.api.port
-    server = service.APIServer(sysinv.wsgi_app(), CONF.api.host_ip, port)
+    server = wsgi_server.APIServer(sysinv.wsgi_app(), CONF.api.host_ip, port)
     server.start()
     print('stx-sysinv-api ready: URL=%s' % server.url, flush=True)
     try:

@@ -8,6 +8,7 @@ import importlib.resources
 from alembic import command as alembic_command
 from alembic import config as alembic_config
 from alembic import migration as alembic_migration
+from alembic import script as alembic_script
 
 
 def _alembic_config(database, connection):
@@ -24,6 +25,12 @@ def upgrade(database, revision='head'):
     with database.get_engine().begin() as connection:
         alembic_command.upgrade(_alembic_config(database, connection),
                                 revision)
+
+
+def heads(database):
+    """The newest revisions of the service's migration history."""
+    location = importlib.resources.files(database.migrations)
+    return alembic_script.ScriptDirectory(str(location)).get_heads()
 
 
 def version(database):

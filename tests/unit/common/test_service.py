@@ -13,6 +13,7 @@ import requests
 from stx.common import exception
 from stx.common import rpc
 from stx.common import service
+from stx.common import wsgi_server
 from stx.conf import CONF
 from stx.db import migration
 from stx.drivers import loader
@@ -100,7 +101,7 @@ def _echo_app(label):
 class TestAPIServer(base.TestCase):
 
     def _serve(self, app):
-        server = service.APIServer(app, '127.0.0.1', 0, threads=2)
+        server = wsgi_server.APIServer(app, '127.0.0.1', 0, threads=2)
         server.start()
         self.addCleanup(server.stop)
         return server
@@ -135,15 +136,16 @@ class TestAPIServer(base.TestCase):
 
     def test_port_in_use_is_a_one_line_startup_error(self):
         server = self._serve(_echo_app('A'))
-        second = service.APIServer(_echo_app('B'), '127.0.0.1', server.port)
+        second = wsgi_server.APIServer(_echo_app('B'), '127.0.0.1',
+                                       server.port)
         error = self.assertRaises(service.StartupError, second.start)
         self.assertEqual('cannot listen on 127.0.0.1:%d: [Errno 98] Address '
                          'already in use' % server.port, str(error))
 
     def test_url_of_a_wildcard_address_is_loopback(self):
-        server = service.APIServer(_echo_app('A'), '0.0.0.0', 6385)
+        server = wsgi_server.APIServer(_echo_app('A'), '0.0.0.0', 6385)
         self.assertEqual('http://127.0.0.1:6385/', server.url)
-        server = service.APIServer(_echo_app('A'), '::', 6385)
+        server = wsgi_server.APIServer(_echo_app('A'), '::', 6385)
         self.assertEqual('http://[::1]:6385/', server.url)
 
 
