@@ -9,8 +9,6 @@ import socket
 import threading
 
 import fixtures
-from keystoneauth1 import fixture as ks_fixture
-from keystoneauth1 import plugin
 from keystoneauth1 import session as ks_session
 from oslotest import base
 import requests
@@ -295,36 +293,6 @@ class TestCommands(CliTestCase):
         self.assertEqual(404, error.status)
         self.assertEqual('stx.host.not_found', error.code)
 
-    def test_keystone_catalogue_endpoint_and_token(self):
-        auth = FakeKeystone(self.server.url + 'sysinv/v1')
-        client = stx_http.Client(ks_session.Session(auth=auth), 'sysinv',
-                                 region_name='RegionOne')
-        hosts = client.get('ihosts')['ihosts']
-        self.assertEqual('controller-0', hosts[0]['hostname'])
-        self.assertEqual({'service_type': 'platform', 'interface': 'public',
-                          'region_name': 'RegionOne'}, auth.looked_up)
-        self.assertTrue(auth.token_sent)
-
-
-class FakeKeystone(plugin.BaseAuthPlugin):
-    """An auth plugin with a one-entry catalogue and a fixed token."""
-
-    def __init__(self, endpoint):
-        super().__init__()
-        self.endpoint = endpoint
-        self.looked_up = None
-        self.token_sent = False
-
-    def get_token(self, session, **kwargs):
-        self.token_sent = True
-        return 'a-token'
-
-    def get_endpoint(self, session, service_type=None, interface=None,
-                     region_name=None, **kwargs):
-        self.looked_up = {'service_type': service_type,
-                          'interface': interface, 'region_name': region_name}
-        return self.endpoint
-
 
 class TestFailures(CliTestCase):
     """Failures that never reach a real API: one line, exit status 1."""
@@ -393,38 +361,6 @@ class TestFailures(CliTestCase):
         body = server.requests[0][3]
         self.assertIn(b'name="file"', body)
         self.assertIn(b'<hostname>worker-1</hostname>', body)
-
-    def test_keystone_catalogue_and_token(self):
-        server = self.useFixture(StubServer())
-        token = ks_fixture.V3Token()
-        token.set_project_scope()
-        service = token.add_service('platform')
-        service.add_endpoint('public', server.url + 'sysinv/v1',
-                             region='RegionTwo')
-        service.add_endpoint('public', 'http://127.0.0.1:1/v1',
-                             region='RegionOne')
-        server.answers['/v3'] = (200, 'application/json', json.dumps(
-            {'version': {'id': 'v3.14', 'status': 'stable', 'links': [
-                {'rel': 'self', 'href': server.url + 'v3/'}]}}))
-        server.answers['/v3/auth/tokens'] = (
-            201, 'application/json', json.dumps(token),
-            {'X-Subject-Token': 'the-token'})
-        server.answers['/sysinv/v1/ihosts'] = (
-            200, 'application/json',
-            json.dumps({'ihosts': [{'id': 1, 'hostname': 'controller-0'}]}))
-        code, out, err = self.stx(
-            '--os-auth-url', server.url + 'v3', '--os-username', 'admin',
-            '--os-password', 'secret', '--os-project-name', 'admin',
-            '--os-user-domain-name', 'Default',
-            '--os-project-domain-name', 'Default',
-            '--os-region-name', 'RegionTwo', 'host-list', '-f', 'json')
-        self.assertEqual((0, ''), (code, err))
-        self.assertEqual('controller-0', json.loads(out)[0]['hostname'])
-        self.assertEqual(['/v3', '/v3/auth/tokens', '/sysinv/v1/ihosts'],
-                         [request[1] for request in server.requests])
-        method, path, headers, _body = server.requests[-1]
-        self.assertEqual(('GET', '/sysinv/v1/ihosts'), (method, path))
-        self.assertEqual('the-token', headers['X-Auth-Token'])
 
     def test_usage_error_exits_2(self):
         code, _out, _err = self.stx('--stx-url', 'http://127.0.0.1:1/',
@@ -511,12 +447,6 @@ class TestUrlRules(base.BaseTestCase):
                                  endpoint_override='http://h:6385/sysinv/')
         self.assertEqual('http://h:6385/sysinv/v1/ihosts/bulk_add',
                          client.url('/ihosts/bulk_add'))
-
-    def test_service_missing_from_the_catalogue(self):
-        client = stx_http.Client(ks_session.Session(auth=FakeKeystone(None)),
-                                 'fm')
-        error = self.assertRaises(stx_http.NoEndpoint, client.get, 'alarms')
-        self.assertIn("'faultmanagement'", str(error))
 
     def test_catalogue_service_types(self):
         self.assertEqual({'sysinv': 'platform', 'fm': 'faultmanagement',
