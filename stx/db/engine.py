@@ -7,6 +7,7 @@ and tests can ``reset()`` to a fresh database.
 """
 
 import os
+import sqlite3
 import threading
 
 from oslo_db.sqlalchemy import enginefacade
@@ -42,6 +43,7 @@ class ServiceDatabase:
         self.metadata = metadata
         self._lock = threading.Lock()
         self._context = None
+        self._keeper = None
         db_conf.register_group(CONF, group)
 
     def connection_url(self):
@@ -68,8 +70,27 @@ class ServiceDatabase:
         context = enginefacade.transaction_context()
         context.configure(connection=self.connection_url(), sqlite_fk=True,
                           **args)
-        context.append_on_engine_create(_tune_sqlite)
+        context.append_on_engine_create(self._tune_sqlite)
         return context
+
+    def _tune_sqlite(self, engine):
+        if engine.dialect.name != 'sqlite':
+            return
+        path = engine.url.database
+        if path not in (None, '', ':memory:'):
+            # oslo.db gives SQLite files a NullPool: each transaction opens
+            # and closes its own connection, and the last connection to
+            # close checkpoints the WAL and fsyncs (2 ms a transaction).
+            # An idle connection held for the engine's life keeps every
+            # close cheap; it also sets WAL mode, which the file keeps, so
+            # readers proceed while a writer commits.
+            self._keeper = sqlite3.connect(path, check_same_thread=False)
+            self._keeper.execute('PRAGMA journal_mode=WAL')
+
+        @sa.event.listens_for(engine, 'connect')
+        def _on_connect(dbapi_connection, connection_record):
+            dbapi_connection.execute('PRAGMA busy_timeout=%d'
+                                     % _SQLITE_BUSY_TIMEOUT_MS)
 
     @property
     def reader(self):
@@ -92,17 +113,6 @@ class ServiceDatabase:
             if self._context is not None:
                 self._context.writer.get_engine().dispose()
             self._context = None
-
-
-def _tune_sqlite(engine):
-    if engine.dialect.name != 'sqlite':
-        return
-
-    @sa.event.listens_for(engine, 'connect')
-    def _on_connect(dbapi_connection, connection_record):
-        cursor = dbapi_connection.cursor()
-        # WAL lets API readers proceed while the conductor writes.
-        if engine.url.database not in (None, '', ':memory:'):
-            cursor.execute('PRAGMA journal_mode=WAL')
-        cursor.execute('PRAGMA busy_timeout=%d' % _SQLITE_BUSY_TIMEOUT_MS)
-        cursor.close()
+            if self._keeper is not None:
+                self._keeper.close()
+                self._keeper = None
