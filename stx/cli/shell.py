@@ -18,6 +18,8 @@ from cliff import commandmanager
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading
 
+from stx.cli import alarms
+from stx.cli import events
 from stx.cli import hosts
 from stx.cli import system
 from stx.clients import http
@@ -35,6 +37,16 @@ COMMANDS = {
     'host-delete': hosts.DeleteHost,
     'host-bulk-add': hosts.BulkAddHosts,
     'host-bulk-export': hosts.BulkExportHosts,
+    'alarm-list': alarms.ListAlarms,
+    'alarm-show': alarms.ShowAlarm,
+    'alarm-summary': alarms.AlarmSummary,
+    'alarm-delete': alarms.DeleteAlarm,
+    'event-list': events.ListEvents,
+    'event-show': events.ShowEvent,
+    'event-suppress': events.Suppress,
+    'event-unsuppress': events.Unsuppress,
+    'event-unsuppress-all': events.UnsuppressAll,
+    'event-suppress-list': events.ListSuppressions,
 }
 
 # Console verbosity: -q, default, -v, -vv.

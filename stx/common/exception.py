@@ -68,6 +68,11 @@ class InvalidParameterValue(Invalid):
     error_code = 'stx.invalid.value'
 
 
+class UnknownAlarmId(InvalidParameterValue):
+    msg_fmt = "'%(alarm_id)s' is not in the alarm catalogue."
+    error_code = 'stx.alarm.unknown_id'
+
+
 class MissingParameterValue(Invalid):
     msg_fmt = "'%(field)s' is required: %(reason)s"
     error_code = 'stx.invalid.missing'
@@ -109,6 +114,21 @@ class NotFound(StxException):
 class HostNotFound(NotFound):
     msg_fmt = 'Host %(host)s could not be found.'
     error_code = 'stx.host.not_found'
+
+
+class AlarmNotFound(NotFound):
+    msg_fmt = 'Alarm %(alarm)s could not be found.'
+    error_code = 'stx.alarm.not_found'
+
+
+class EventNotFound(NotFound):
+    msg_fmt = 'Event %(event)s could not be found.'
+    error_code = 'stx.event.not_found'
+
+
+class SuppressionNotFound(NotFound):
+    msg_fmt = 'Event suppression %(suppression)s could not be found.'
+    error_code = 'stx.event_suppression.not_found'
 
 
 class SystemNotFound(NotFound):

@@ -11,12 +11,13 @@ from stx.conf import api
 from stx.conf import database
 from stx.conf import default
 from stx.conf import drivers
+from stx.conf import fm
 from stx.conf import messaging
 from stx.conf import sysinv
 from stx.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (api, database, default, drivers, messaging, sysinv,
+for _module in (api, database, default, drivers, fm, messaging, sysinv,
                 upgrade_levels):
     _module.register_opts(CONF)

@@ -33,7 +33,7 @@ opts = [
                 help='HA redundancy models (stx.ha.models) service groups may '
                      'use.'),
     cfg.ListOpt('enabled_fm_notifiers',
-                default=['fake'],
+                default=['log'],
                 help='Northbound alarm notifiers (stx.fm.notifiers) that '
                      'deliver alarms and events.'),
 ]

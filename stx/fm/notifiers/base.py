@@ -9,9 +9,13 @@ watches the cloud from outside. ``event`` is a dict::
      'entity_instance_id': 'host=worker-0',
      'severity': 'critical',             # one of states.SEVERITIES
      'reason_text': 'worker-0 experienced a service-affecting failure.',
-     'timestamp': '2024-05-01T12:00:00.000000Z'}   # ISO 8601, UTC
+     'timestamp': '2024-05-01T12:00:00.000000Z',   # ISO 8601, UTC
+     'operation': 'set',                 # set | clear | log
+     'alarm': {...}}                     # every field of the alarm or log
 
-An alarm clear carries the severity of the alarm it clears.
+An alarm clear carries the severity of the alarm it clears. Notifiers that
+forward whole records (webhook) send ``alarm``; others need only the flat
+fields.
 """
 
 import abc
@@ -52,5 +56,7 @@ class Notifier(abc.ABC):
         :returns: None, once the target has accepted the event.
         :raises: InvalidParameterValue if event is malformed.
         :raises: ServiceUnavailable if the event could not be delivered; fm
-            retries later.
+            logs and counts the failure and goes on with the next event
+            (a notifier that should retry, like the webhook, does so
+            itself).
         """

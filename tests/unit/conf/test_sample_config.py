@@ -52,13 +52,17 @@ def _stx_conf_modules():
 class TestListOpts(testtools.TestCase):
 
     def test_groups(self):
-        self.assertEqual(['DEFAULT', 'api', 'sysinv', 'upgrade_levels'],
+        self.assertEqual(['DEFAULT', 'api', 'fm', 'fm_snmp', 'fm_webhook',
+                          'sysinv', 'upgrade_levels'],
                          [group for group, _ in stx_opts.list_opts()])
 
     def test_every_option_listed_exactly_once(self):
         listed = [opt for _, opts in stx_opts.list_opts() for opt in opts]
+        # Every module-level list whose name ends in "opts".
         declared = [opt for module in _stx_conf_modules()
-                    for opt in getattr(module, 'opts', [])]
+                    for name, value in vars(module).items()
+                    if name.endswith('opts') and isinstance(value, list)
+                    for opt in value]
         self.assertNotEqual([], declared)
         self.assertEqual(len(listed), len(set(map(id, listed))),
                          'an option is listed twice')

@@ -96,6 +96,12 @@ class LoaderTestCase(testtools.TestCase):
 
 class TestBuiltInPlugins(LoaderTestCase):
 
+    def setUp(self):
+        super().setUp()
+        for spec in loader.FAMILIES.values():
+            if spec.enabled_option:
+                self.config.config(**{spec.enabled_option: ['fake']})
+
     def test_every_family_has_its_fake_installed(self):
         for family, spec in loader.FAMILIES.items():
             if family == loader.SERVICE:

@@ -1,0 +1,438 @@
+"""fm's database API: alarms, the event log and event suppression.
+
+Readers take a request context and return plain dicts (every column, plus
+``suppression_status`` joined from ``event_suppression``); the REST API and
+the manager's read RPCs use them. Writers take an open writer session so
+that stx-fm-manager, the only writer, can commit a whole batch of
+operations in one transaction.
+"""
+
+import datetime
+
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from stx.common import exception
+from stx.fm.db import DB
+from stx.fm.db import models
+
+ALARMS = models.Alarm.__table__
+EVENTS = models.EventLog.__table__
+SUPPRESSIONS = models.EventSuppression.__table__
+
+SUPPRESSED = 'suppressed'
+UNSUPPRESSED = 'unsuppressed'
+SUPPRESSION_STATUSES = (SUPPRESSED, UNSUPPRESSED)
+
+FILTER_FIELDS_ALARM = ('alarm_id', 'entity_instance_id', 'entity_type_id',
+                       'severity', 'uuid', 'alarm_state')
+FILTER_FIELDS_EVENT = ('event_log_id', 'entity_instance_id',
+                       'entity_type_id', 'severity', 'uuid', 'state')
+# 'like' is a prefix match ('host=worker-1' finds its processes too).
+FILTER_OPS = ('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'like')
+ALARM_SORT_KEYS = ('timestamp', 'severity', 'alarm_id',
+                   'entity_instance_id', 'uuid')
+
+EVENT_STATES_ALARM = ('set', 'clear')
+EVENT_STATES_LOG = ('log', 'msg')
+
+_OPERATORS = {'eq': lambda col, value: col == value,
+              'ne': lambda col, value: col != value,
+              'lt': lambda col, value: col < value,
+              'le': lambda col, value: col <= value,
+              'gt': lambda col, value: col > value,
+              'ge': lambda col, value: col >= value,
+              'like': lambda col, value: col.startswith(value,
+                                                        autoescape=True)}
+
+
+def now():
+    """The current UTC time, naive, as every fm timestamp is stored."""
+    return timeutils.utcnow()
+
+
+def _dicts(result):
+    # zip with the keys read once: a RowMapping per row costs a third more.
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row)) for row in result]
+
+
+def _status_column(id_column):
+    status = sa.func.coalesce(SUPPRESSIONS.c.suppression_status,
+                              UNSUPPRESSED).label('suppression_status')
+    join = sa.outerjoin(id_column.table, SUPPRESSIONS,
+                        id_column == SUPPRESSIONS.c.alarm_id)
+    return status, join
+
+
+def _apply_filters(query, table, filters, allowed):
+    for field, op, value in filters:
+        if field not in allowed:
+            raise exception.InvalidParameterValue(
+                field='q.field', reason='%r is not one of %s'
+                % (field, ', '.join(allowed)))
+        if op not in _OPERATORS:
+            raise exception.InvalidParameterValue(
+                field='q.op', reason='%r is not one of %s'
+                % (op, ', '.join(FILTER_OPS)))
+        query = query.where(_OPERATORS[op](table.c[field], value))
+    return query
+
+
+def _suppression_filter(query, include_suppress):
+    if include_suppress:
+        return query
+    return query.where(sa.or_(SUPPRESSIONS.c.suppression_status.is_(None),
+                              SUPPRESSIONS.c.suppression_status
+                              != SUPPRESSED))
+
+
+def _one(session, query, not_found):
+    result = _dicts(session.execute(query.limit(1)))
+    if not result:
+        raise not_found
+    return result[0]
+
+
+# Alarms.
+
+def _alarm_query():
+    status, join = _status_column(ALARMS.c.alarm_id)
+    return sa.select(ALARMS, status).select_from(join)
+
+
+def alarm_get(context, uuid):
+    """The active alarm with ``uuid``.
+
+    :raises: AlarmNotFound
+    """
+    with DB.reader.using(context) as session:
+        return _one(session, _alarm_query().where(ALARMS.c.uuid == uuid),
+                    exception.AlarmNotFound(alarm=uuid))
+
+
+def alarm_list(context, filters=(), limit=None, marker=None,
+               sort_key='timestamp', sort_dir='desc', include_suppress=False):
+    """Active alarms, newest first unless sorted otherwise.
+
+    :param filters: (field, op, value) triples; fields from
+        FILTER_FIELDS_ALARM, ops from FILTER_OPS.
+    :param marker: the uuid of the last alarm of the previous page.
+    :raises: InvalidParameterValue naming q.field, q.op or sort_key.
+    :raises: AlarmNotFound when the marker names no alarm.
+    """
+    if sort_key not in ALARM_SORT_KEYS:
+        raise exception.InvalidParameterValue(
+            field='sort_key', reason='%r is not one of %s'
+            % (sort_key, ', '.join(ALARM_SORT_KEYS)))
+    key = ALARMS.c[sort_key]
+    descending = sort_dir == 'desc'
+    # The id breaks ties the same way, so pages never repeat or skip.
+    order = ((key.desc(), ALARMS.c.id.desc()) if descending
+             else (key.asc(), ALARMS.c.id.asc()))
+    query = _alarm_query().order_by(*order)
+    query = _apply_filters(query, ALARMS, filters, FILTER_FIELDS_ALARM)
+    query = _suppression_filter(query, include_suppress)
+    with DB.reader.using(context) as session:
+        if marker is not None:
+            last = session.execute(sa.select(key.label('key'), ALARMS.c.id)
+                                   .where(ALARMS.c.uuid == marker)).first()
+            if last is None:
+                raise exception.AlarmNotFound(alarm=marker)
+            if descending:
+                after = sa.or_(key < last.key, sa.and_(
+                    key == last.key, ALARMS.c.id < last.id))
+            else:
+                after = sa.or_(key > last.key, sa.and_(
+                    key == last.key, ALARMS.c.id > last.id))
+            query = query.where(after)
+        if limit is not None:
+            query = query.limit(limit)
+        return _dicts(session.execute(query))
+
+
+def alarm_summary(context, include_suppress=False):
+    """Counts of active alarms per severity and the overall status."""
+    _status, join = _status_column(ALARMS.c.alarm_id)
+    query = (sa.select(ALARMS.c.severity, sa.func.count())
+             .select_from(join).group_by(ALARMS.c.severity))
+    query = _suppression_filter(query, include_suppress)
+    with DB.reader.using(context) as session:
+        counts = dict(session.execute(query).all())
+    summary = {'critical': counts.get('critical', 0),
+               'major': counts.get('major', 0),
+               'minor': counts.get('minor', 0),
+               'warnings': counts.get('warning', 0)}
+    if summary['critical']:
+        summary['status'] = 'critical'
+    elif summary['major'] or summary['minor']:
+        summary['status'] = 'degraded'
+    else:
+        summary['status'] = 'OK'
+    return summary
+
+
+# The event log.
+
+def _event_query():
+    status, join = _status_column(EVENTS.c.event_log_id)
+    return sa.select(EVENTS, status).select_from(join)
+
+
+def event_get(context, uuid):
+    """The event log record with ``uuid``.
+
+    :raises: EventNotFound
+    """
+    with DB.reader.using(context) as session:
+        return _one(session, _event_query().where(EVENTS.c.uuid == uuid),
+                    exception.EventNotFound(event=uuid))
+
+
+def _naive_utc(since):
+    if isinstance(since, str):
+        try:
+            since = timeutils.parse_isotime(since)
+        except ValueError as error:
+            raise exception.InvalidParameterValue(field='since',
+                                                  reason=str(error))
+    if since.tzinfo is not None:
+        since = since.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return since
+
+
+def event_list(context, filters=(), limit=None, marker=None, alarms=False,
+               logs=False, include_suppress=False, since=None):
+    """Event log records, newest (highest sequence number) first.
+
+    :param alarms: only alarm sets and clears; ``logs``: only customer
+        logs; both or neither: everything.
+    :param marker: the uuid of the last record of the previous page.
+    :param since: an ISO 8601 string or datetime; older records are left
+        out.
+    :raises: InvalidParameterValue naming q.field, q.op or since.
+    :raises: EventNotFound when the marker names no record.
+    """
+    query = _event_query().order_by(EVENTS.c.id.desc())
+    query = _apply_filters(query, EVENTS, filters, FILTER_FIELDS_EVENT)
+    query = _suppression_filter(query, include_suppress)
+    if alarms != logs:
+        states = EVENT_STATES_ALARM if alarms else EVENT_STATES_LOG
+        query = query.where(EVENTS.c.state.in_(states))
+    if since is not None:
+        query = query.where(EVENTS.c.timestamp >= _naive_utc(since))
+    with DB.reader.using(context) as session:
+        if marker is not None:
+            last = session.execute(sa.select(EVENTS.c.id).where(
+                EVENTS.c.uuid == marker)).scalar()
+            if last is None:
+                raise exception.EventNotFound(event=marker)
+            query = query.where(EVENTS.c.id < last)
+        if limit is not None:
+            query = query.limit(limit)
+        return _dicts(session.execute(query))
+
+
+def event_count(context):
+    with DB.reader.using(context) as session:
+        return session.execute(
+            sa.select(sa.func.count()).select_from(EVENTS)).scalar()
+
+
+# Event suppression.
+
+def suppression_get(context, uuid):
+    """:raises: SuppressionNotFound"""
+    with DB.reader.using(context) as session:
+        return _one(session, sa.select(SUPPRESSIONS).where(
+            SUPPRESSIONS.c.uuid == uuid),
+            exception.SuppressionNotFound(suppression=uuid))
+
+
+def suppression_list(context, status=None):
+    """Every catalogue id's suppression row, by alarm id."""
+    query = sa.select(SUPPRESSIONS).order_by(SUPPRESSIONS.c.alarm_id)
+    if status is not None:
+        query = query.where(SUPPRESSIONS.c.suppression_status == status)
+    with DB.reader.using(context) as session:
+        return _dicts(session.execute(query))
+
+
+def suppressed_ids(session):
+    """The alarm ids whose notifications are suppressed, in a session."""
+    return set(session.execute(
+        sa.select(SUPPRESSIONS.c.alarm_id).where(
+            SUPPRESSIONS.c.suppression_status == SUPPRESSED)).scalars())
+
+
+def suppressed_alarm_ids(context):
+    """The set of alarm ids whose notifications are suppressed."""
+    with DB.reader.using(context) as session:
+        return suppressed_ids(session)
+
+
+# Writers: stx-fm-manager only, inside its own writer transaction. They
+# take a Session or a Connection; the manager passes the Connection and
+# statements are built once, because building and caching a statement per
+# row cost more than running it.
+
+_KEY = sa.tuple_(ALARMS.c.alarm_id, ALARMS.c.entity_instance_id)
+_FIND_ALARM = sa.select(ALARMS).where(
+    ALARMS.c.alarm_id == sa.bindparam('find_alarm_id'),
+    ALARMS.c.entity_instance_id == sa.bindparam('find_eid'))
+_INSERT_ALARM = sa.insert(ALARMS)
+_BY_KEY = sa.and_(ALARMS.c.alarm_id == sa.bindparam('key_alarm_id'),
+                  ALARMS.c.entity_instance_id == sa.bindparam('key_eid'))
+_UPDATE_ALARM = sa.update(ALARMS).where(_BY_KEY)
+_DELETE_ALARM = sa.delete(ALARMS).where(_BY_KEY)
+_INSERT_EVENT = sa.insert(EVENTS)
+# Keys per lookup: well under SQLite's oldest limit of 999 parameters.
+_KEYS_PER_QUERY = 400
+
+
+def alarm_find(session, alarm_id, entity_instance_id):
+    """The active alarm row for a key, or None."""
+    rows = _dicts(session.execute(_FIND_ALARM, {
+        'find_alarm_id': alarm_id, 'find_eid': entity_instance_id}))
+    return rows[0] if rows else None
+
+
+def alarms_find_many(session, keys):
+    """The active alarm rows of many (alarm_id, entity_instance_id) keys."""
+    keys = list(keys)
+    rows = []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        rows.extend(_dicts(session.execute(sa.select(ALARMS).where(
+            _KEY.in_(keys[start:start + _KEYS_PER_QUERY])))))
+    return rows
+
+
+def new_alarm(values):
+    """An alarm row ready for alarms_insert: uuid and created_at set."""
+    return dict(values, uuid=values.get('uuid') or
+                uuidutils.generate_uuid(), created_at=now())
+
+
+def alarms_insert(session, rows):
+    """Insert rows from new_alarm (all with the same keys)."""
+    if rows:
+        session.execute(_INSERT_ALARM, rows)
+
+
+def alarm_insert(session, values):
+    values = new_alarm(values)
+    session.execute(_INSERT_ALARM, values)
+    return values
+
+
+def alarm_update(session, alarm_id, entity_instance_id, values):
+    values = dict(values, updated_at=now())
+    session.execute(_UPDATE_ALARM, dict(
+        values, key_alarm_id=alarm_id, key_eid=entity_instance_id))
+    return values
+
+
+def alarm_delete(session, alarm_id, entity_instance_id):
+    session.execute(_DELETE_ALARM, {'key_alarm_id': alarm_id,
+                                    'key_eid': entity_instance_id})
+
+
+def alarms_under(session, entity_instance_id):
+    """Active alarms of an entity and of every entity below it."""
+    eid = ALARMS.c.entity_instance_id
+    return _dicts(session.execute(
+        sa.select(ALARMS).where(sa.or_(
+            eid == entity_instance_id,
+            eid.startswith(entity_instance_id + '.', autoescape=True)))
+        .order_by(ALARMS.c.id)))
+
+
+def alarms_all(session):
+    return _dicts(session.execute(sa.select(ALARMS).order_by(ALARMS.c.id)))
+
+
+def alarm_find_by_uuid(session, uuid):
+    """:raises: AlarmNotFound"""
+    return _one(session, sa.select(ALARMS).where(ALARMS.c.uuid == uuid),
+                exception.AlarmNotFound(alarm=uuid))
+
+
+def new_event(values):
+    """An event log row ready for events_insert: uuid and created_at set."""
+    return dict(values, uuid=values.get('uuid') or
+                uuidutils.generate_uuid(), created_at=now())
+
+
+def events_insert(session, rows):
+    """Append rows (from new_event, all with the same keys) in order."""
+    if rows:
+        session.execute(_INSERT_EVENT, rows)
+
+
+def event_insert(session, values):
+    """Append one record; returns the values with uuid and id."""
+    values = new_event(values)
+    result = session.execute(_INSERT_EVENT, values)
+    values['id'] = result.inserted_primary_key[0]
+    return values
+
+
+def event_log_prune(session, max_size):
+    """Delete the oldest records beyond ``max_size``; returns how many."""
+    newest = session.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar()
+    if newest is None or newest <= max_size:
+        return 0
+    # Ids are never reused, so everything at or below this is older than
+    # the newest max_size records: one indexed delete, no count needed.
+    result = session.execute(sa.delete(EVENTS).where(
+        EVENTS.c.id <= newest - max_size))
+    return result.rowcount
+
+
+def suppression_sync(context, entries):
+    """Add a suppression row for each new catalogue id; keep the others.
+
+    :param entries: dicts with alarm_id, description, mgmt_affecting and
+        degrade_affecting.
+    :returns: the alarm ids added.
+    """
+    added = []
+    with DB.writer.using(context) as session:
+        known = set(session.execute(
+            sa.select(SUPPRESSIONS.c.alarm_id)).scalars())
+        for entry in entries:
+            if entry['alarm_id'] in known:
+                continue
+            session.execute(sa.insert(SUPPRESSIONS).values(
+                dict(entry, uuid=uuidutils.generate_uuid(),
+                     suppression_status=UNSUPPRESSED,
+                     set_for_deletion=False, created_at=now())))
+            added.append(entry['alarm_id'])
+    return added
+
+
+def suppression_set(session, uuid, status):
+    """Set the suppression status of one catalogue id; returns the row.
+
+    :raises: InvalidParameterValue for a status that is not one of
+        SUPPRESSION_STATUSES; SuppressionNotFound.
+    """
+    if status not in SUPPRESSION_STATUSES:
+        raise exception.InvalidParameterValue(
+            field='suppression_status', reason='%r is not one of %s'
+            % (status, ', '.join(SUPPRESSION_STATUSES)))
+    result = session.execute(
+        sa.update(SUPPRESSIONS).where(SUPPRESSIONS.c.uuid == uuid)
+        .values(suppression_status=status, updated_at=now()))
+    if result.rowcount != 1:
+        raise exception.SuppressionNotFound(suppression=uuid)
+    return _one(session, sa.select(SUPPRESSIONS).where(
+        SUPPRESSIONS.c.uuid == uuid),
+        exception.SuppressionNotFound(suppression=uuid))
+
+
+def suppression_update(context, uuid, status):
+    """suppression_set in a transaction of its own."""
+    with DB.writer.using(context) as session:
+        return suppression_set(session, uuid, status)

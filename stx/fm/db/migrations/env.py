@@ -1,0 +1,3 @@
+from stx.db import alembic_env
+
+alembic_env.run_migrations()

@@ -1,0 +1,1 @@
+"""stx-fm-manager: the only writer of the fm database."""

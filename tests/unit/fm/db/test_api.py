@@ -1,0 +1,261 @@
+"""fm's database API: readers, filters, pages and the writer helpers."""
+
+import datetime
+
+from stx.common import exception
+from stx.fm.db import api as dbapi
+from stx.fm.db import DB
+from tests.unit.fm import base
+
+_T0 = datetime.datetime(2026, 1, 1, 12, 0, 0)
+
+
+class DBTestCase(base.FMTestCase):
+
+    def add_alarm(self, alarm_id='200.004', eid='host=worker-1',
+                  severity='critical', minutes=0):
+        with DB.writer.using(self.context) as session:
+            return dbapi.alarm_insert(session, {
+                'alarm_id': alarm_id, 'alarm_state': 'set',
+                'entity_type_id': 'host', 'entity_instance_id': eid,
+                'severity': severity, 'reason_text': 'broken',
+                'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
+
+    def add_event(self, event_log_id='200.004', state='set',
+                  eid='host=worker-1', minutes=0):
+        with DB.writer.using(self.context) as session:
+            return dbapi.event_insert(session, {
+                'event_log_id': event_log_id, 'state': state,
+                'entity_type_id': 'host', 'entity_instance_id': eid,
+                'severity': 'major', 'reason_text': 'happened',
+                'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
+
+    def suppress(self, alarm_id):
+        row, = [row for row in dbapi.suppression_list(self.context)
+                if row['alarm_id'] == alarm_id]
+        return dbapi.suppression_update(self.context, row['uuid'],
+                                        dbapi.SUPPRESSED)
+
+
+class TestAlarms(DBTestCase):
+
+    def test_get_by_uuid_with_suppression_status(self):
+        alarm = self.add_alarm()
+        got = dbapi.alarm_get(self.context, alarm['uuid'])
+        self.assertEqual('200.004', got['alarm_id'])
+        self.assertEqual('unsuppressed', got['suppression_status'])
+
+    def test_get_unknown_raises_alarm_not_found(self):
+        self.assertRaises(exception.AlarmNotFound, dbapi.alarm_get,
+                          self.context, 'no-such-uuid')
+
+    def test_list_newest_first_by_default(self):
+        old = self.add_alarm(eid='host=a', minutes=0)
+        new = self.add_alarm(eid='host=b', minutes=5)
+        self.assertEqual([new['uuid'], old['uuid']],
+                         [a['uuid'] for a in dbapi.alarm_list(self.context)])
+
+    def test_list_filters_eq_ne_and_prefix(self):
+        self.add_alarm(eid='host=worker-1')
+        self.add_alarm(eid='host=worker-1.process=sshd', alarm_id='200.006')
+        self.add_alarm(eid='host=worker-10')
+
+        def eids(*filters):
+            return sorted(a['entity_instance_id'] for a in
+                          dbapi.alarm_list(self.context, filters=filters))
+
+        self.assertEqual(['host=worker-1'], eids(
+            ('entity_instance_id', 'eq', 'host=worker-1')))
+        self.assertEqual(['host=worker-1', 'host=worker-10'], eids(
+            ('alarm_id', 'ne', '200.006')))
+        self.assertEqual(['host=worker-1', 'host=worker-1.process=sshd',
+                          'host=worker-10'],
+                         eids(('entity_instance_id', 'like', 'host=worker')))
+
+    def test_list_unknown_filter_field_or_op_named(self):
+        error = self.assertRaises(
+            exception.InvalidParameterValue, dbapi.alarm_list, self.context,
+            filters=[('reason_text', 'eq', 'x')])
+        self.assertEqual('q.field', error.field)
+        error = self.assertRaises(
+            exception.InvalidParameterValue, dbapi.alarm_list, self.context,
+            filters=[('alarm_id', 'regex', 'x')])
+        self.assertEqual('q.op', error.field)
+
+    def test_list_bad_sort_key_named(self):
+        error = self.assertRaises(exception.InvalidParameterValue,
+                                  dbapi.alarm_list, self.context,
+                                  sort_key='reason_text')
+        self.assertEqual('sort_key', error.field)
+
+    def test_pages_with_marker_and_limit_cover_every_alarm_once(self):
+        # Equal timestamps: the id breaks the tie, so nothing repeats.
+        uuids = {self.add_alarm(eid='host=h%d' % i, minutes=i // 2)['uuid']
+                 for i in range(7)}
+        for sort_dir in ('asc', 'desc'):
+            seen, marker = [], None
+            while True:
+                page = dbapi.alarm_list(self.context, limit=3, marker=marker,
+                                        sort_dir=sort_dir)
+                if not page:
+                    break
+                seen.extend(a['uuid'] for a in page)
+                marker = page[-1]['uuid']
+            self.assertEqual(sorted(uuids), sorted(seen))
+            self.assertEqual(7, len(seen))
+
+    def test_unknown_marker_raises(self):
+        self.assertRaises(exception.AlarmNotFound, dbapi.alarm_list,
+                          self.context, marker='nope')
+
+    def test_suppressed_hidden_unless_included(self):
+        self.add_alarm(alarm_id='100.101', severity='major')
+        self.add_alarm(alarm_id='200.004', eid='host=b')
+        self.suppress('100.101')
+        shown = dbapi.alarm_list(self.context)
+        self.assertEqual(['200.004'], [a['alarm_id'] for a in shown])
+        every = dbapi.alarm_list(self.context, include_suppress=True)
+        status = {a['alarm_id']: a['suppression_status'] for a in every}
+        self.assertEqual({'100.101': 'suppressed',
+                          '200.004': 'unsuppressed'}, status)
+
+    def test_summary_counts_and_status(self):
+        self.assertEqual({'critical': 0, 'major': 0, 'minor': 0,
+                          'warnings': 0, 'status': 'OK'},
+                         dbapi.alarm_summary(self.context))
+        self.add_alarm(alarm_id='200.001', severity='warning')
+        self.assertEqual('OK', dbapi.alarm_summary(self.context)['status'])
+        self.add_alarm(alarm_id='100.101', severity='major')
+        self.assertEqual('degraded',
+                         dbapi.alarm_summary(self.context)['status'])
+        self.add_alarm(alarm_id='200.004', severity='critical')
+        summary = dbapi.alarm_summary(self.context)
+        self.assertEqual((1, 1, 0, 1, 'critical'), (
+            summary['critical'], summary['major'], summary['minor'],
+            summary['warnings'], summary['status']))
+
+    def test_summary_leaves_out_suppressed_unless_included(self):
+        self.add_alarm(alarm_id='100.101', severity='major')
+        self.suppress('100.101')
+        self.assertEqual(0, dbapi.alarm_summary(self.context)['major'])
+        self.assertEqual(1, dbapi.alarm_summary(
+            self.context, include_suppress=True)['major'])
+
+    def test_alarms_under_is_hierarchical(self):
+        for eid in ('host=worker-1', 'host=worker-1.process=x',
+                    'host=worker-10', 'host=worker_1'):
+            self.add_alarm(eid=eid, alarm_id='200.006')
+        with DB.reader.using(self.context) as session:
+            found = dbapi.alarms_under(session, 'host=worker-1')
+        self.assertEqual(['host=worker-1', 'host=worker-1.process=x'],
+                         [a['entity_instance_id'] for a in found])
+
+
+class TestEvents(DBTestCase):
+
+    def test_newest_first_and_get(self):
+        first = self.add_event()
+        second = self.add_event(state='clear')
+        listed = dbapi.event_list(self.context)
+        self.assertEqual([second['uuid'], first['uuid']],
+                         [e['uuid'] for e in listed])
+        self.assertGreater(second['id'], first['id'])
+        self.assertEqual('clear', dbapi.event_get(
+            self.context, second['uuid'])['state'])
+
+    def test_get_unknown_raises_event_not_found(self):
+        self.assertRaises(exception.EventNotFound, dbapi.event_get,
+                          self.context, 'nope')
+
+    def test_alarms_or_logs_only(self):
+        self.add_event(state='set')
+        self.add_event(state='clear')
+        self.add_event(event_log_id='200.021', state='log')
+
+        def states(**kwargs):
+            return sorted(e['state'] for e in
+                          dbapi.event_list(self.context, **kwargs))
+
+        self.assertEqual(['clear', 'set'], states(alarms=True))
+        self.assertEqual(['log'], states(logs=True))
+        self.assertEqual(['clear', 'log', 'set'], states())
+        self.assertEqual(['clear', 'log', 'set'],
+                         states(alarms=True, logs=True))
+
+    def test_since_marker_limit_and_filters(self):
+        events = [self.add_event(minutes=i) for i in range(5)]
+        since = (_T0 + datetime.timedelta(minutes=3)).isoformat() + 'Z'
+        self.assertEqual([events[4]['uuid'], events[3]['uuid']],
+                         [e['uuid'] for e in dbapi.event_list(
+                             self.context, since=since)])
+        page = dbapi.event_list(self.context, limit=2,
+                                marker=events[3]['uuid'])
+        self.assertEqual([events[2]['uuid'], events[1]['uuid']],
+                         [e['uuid'] for e in page])
+        self.assertEqual([], dbapi.event_list(
+            self.context, filters=[('state', 'eq', 'clear')]))
+
+    def test_bad_since_named(self):
+        error = self.assertRaises(exception.InvalidParameterValue,
+                                  dbapi.event_list, self.context,
+                                  since='yesterday')
+        self.assertEqual('since', error.field)
+
+    def test_suppressed_events_hidden_unless_included(self):
+        self.add_event(event_log_id='100.101')
+        self.suppress('100.101')
+        self.assertEqual([], dbapi.event_list(self.context))
+        self.assertEqual(1, len(dbapi.event_list(self.context,
+                                                 include_suppress=True)))
+
+    def test_prune_keeps_the_newest(self):
+        events = [self.add_event() for _ in range(10)]
+        with DB.writer.using(self.context) as session:
+            self.assertEqual(6, dbapi.event_log_prune(session, 4))
+            self.assertEqual(0, dbapi.event_log_prune(session, 4))
+        self.assertEqual([e['uuid'] for e in events[:-5:-1]],
+                         [e['uuid'] for e in dbapi.event_list(self.context)])
+
+
+class TestSuppression(DBTestCase):
+
+    def test_synced_from_the_catalogue_unsuppressed(self):
+        rows = dbapi.suppression_list(self.context)
+        self.assertIn('200.004', [row['alarm_id'] for row in rows])
+        self.assertEqual({'unsuppressed'},
+                         {row['suppression_status'] for row in rows})
+
+    def test_update_get_and_list_by_status(self):
+        row = self.suppress('200.001')
+        self.assertEqual('suppressed', row['suppression_status'])
+        self.assertEqual(row['uuid'], dbapi.suppression_get(
+            self.context, row['uuid'])['uuid'])
+        self.assertEqual(['200.001'], [r['alarm_id'] for r in
+                                       dbapi.suppression_list(
+                                           self.context, 'suppressed')])
+        self.assertEqual({'200.001'},
+                         dbapi.suppressed_alarm_ids(self.context))
+
+    def test_bad_status_and_unknown_uuid_refused(self):
+        uuid = dbapi.suppression_list(self.context)[0]['uuid']
+        error = self.assertRaises(exception.InvalidParameterValue,
+                                  dbapi.suppression_update, self.context,
+                                  uuid, 'maybe')
+        self.assertEqual('suppression_status', error.field)
+        self.assertRaises(exception.SuppressionNotFound,
+                          dbapi.suppression_update, self.context, 'nope',
+                          'suppressed')
+        self.assertRaises(exception.SuppressionNotFound,
+                          dbapi.suppression_get, self.context, 'nope')
+
+    def test_sync_keeps_existing_rows_and_adds_new_ids(self):
+        self.suppress('200.001')
+        added = dbapi.suppression_sync(self.context, [
+            {'alarm_id': '200.001', 'description': 'changed'},
+            {'alarm_id': '999.001', 'description': 'new'}])
+        self.assertEqual(['999.001'], added)
+        rows = {row['alarm_id']: row
+                for row in dbapi.suppression_list(self.context)}
+        self.assertEqual('suppressed', rows['200.001']['suppression_status'])
+        self.assertEqual('unsuppressed',
+                         rows['999.001']['suppression_status'])
