@@ -1,37 +1,21 @@
 """stx-fm-manager: the only writer of alarms and the event log.
 
-Runs fm's RPC server on the configured transport (RabbitMQ in a
-standard deployment) until SIGINT or SIGTERM. Migrations are stx-dbsync's
-job: the manager refuses a database that is not at its newest revision.
+Runs fm's RPC server, its writer and notifier threads on the configured
+transport. It refuses a database that is not at its newest revision:
+migrating is stx-dbsync's job.
 """
 
+import functools
 import sys
 
-from oslo_log import log as logging
-
-from stx.common import rpc
+from stx.command import standalone
 from stx.common import service
-
-LOG = logging.getLogger(__name__)
-
-
-def _run(argv):
-    service.prepare_service(argv, __doc__.splitlines()[0])
-    signals = service.ShutdownSignals()
-    fm, = service.load_services(['fm'])
-    service.check_database(fm.database)
-    fm.start()
-    print('stx-fm-manager ready', flush=True)
-    try:
-        signals.wait()
-    finally:
-        fm.stop()
-        rpc.cleanup()
-    LOG.info('stx-fm-manager stopped')
 
 
 def main(argv=None):
-    return service.run_command(_run, argv)
+    return service.run_command(functools.partial(
+        standalone.run_manager, name='fm', program='stx-fm-manager',
+        description=__doc__.splitlines()[0]), argv)
 
 
 if __name__ == '__main__':

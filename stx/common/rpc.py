@@ -72,6 +72,23 @@ def get_client(target, version_cap=None, serializer=None, timeout=None):
         serializer=RequestContextSerializer(serializer))
 
 
+def call(client, context, method, service, version='1.0', **kwargs):
+    """``client.call`` at ``version``; a service that does not answer in
+    time, or cannot be reached, is a ServiceUnavailable naming ``service``.
+    """
+    try:
+        prepared = client.prepare(version=version)
+        return prepared.call(context, method, **kwargs)
+    except messaging.MessagingTimeout:
+        raise exception.ServiceUnavailable(
+            service=service,
+            reason='it did not answer within %s seconds' % client.timeout)
+    except messaging.MessageDeliveryFailure as error:
+        raise exception.ServiceUnavailable(
+            service=service,
+            reason='the request could not be delivered: %s' % error)
+
+
 def get_server(target, endpoints, serializer=None):
     """An RPC server on the threading executor; call start() / stop()."""
     return messaging.get_rpc_server(

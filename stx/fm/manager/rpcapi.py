@@ -2,7 +2,6 @@
 
 import oslo_messaging as messaging
 
-from stx.common import exception
 from stx.common import rpc
 from stx.conf import CONF
 
@@ -31,18 +30,8 @@ class FMAPI:
             timeout=timeout or CONF.fm.rpc_timeout)
 
     def _call(self, context, method, version='1.0', **kwargs):
-        try:
-            return self.client.prepare(version=version).call(
-                context, method, **kwargs)
-        except messaging.MessagingTimeout:
-            raise exception.ServiceUnavailable(
-                service='stx-fm-manager',
-                reason='it did not answer within %s seconds'
-                % self.client.timeout)
-        except messaging.MessageDeliveryFailure as error:
-            raise exception.ServiceUnavailable(
-                service='stx-fm-manager',
-                reason='the request could not be delivered: %s' % error)
+        return rpc.call(self.client, context, method, 'stx-fm-manager',
+                        version=version, **kwargs)
 
     def set_faults(self, context, faults):
         """:returns: the alarm uuids, in the order of faults."""

@@ -2,7 +2,6 @@
 
 import oslo_messaging as messaging
 
-from stx.common import exception
 from stx.common import rpc
 from stx.conf import CONF
 from stx.objects import base as objects_base
@@ -29,18 +28,8 @@ class ConductorAPI:
             timeout=timeout or CONF.sysinv.rpc_timeout)
 
     def _call(self, context, method, version='1.0', **kwargs):
-        try:
-            return self.client.prepare(version=version).call(
-                context, method, **kwargs)
-        except messaging.MessagingTimeout:
-            raise exception.ServiceUnavailable(
-                service='stx-sysinv-conductor',
-                reason='it did not answer within %s seconds'
-                % self.client.timeout)
-        except messaging.MessageDeliveryFailure as error:
-            raise exception.ServiceUnavailable(
-                service='stx-sysinv-conductor',
-                reason='the request could not be delivered: %s' % error)
+        return rpc.call(self.client, context, method, 'stx-sysinv-conductor',
+                        version=version, **kwargs)
 
     def create_system(self, context, values):
         return self._call(context, 'create_system', values=values)
