@@ -1,6 +1,6 @@
-"""sysinv's alembic history against its models, on a fresh SQLite file.
+"""Each service's alembic history against its models, on a fresh SQLite file.
 
-The same checks on PostgreSQL belong to the functional tests.
+stx-dbsync and the functional tests run the same migrations on PostgreSQL.
 """
 
 import os
@@ -10,62 +10,86 @@ from alembic import migration as alembic_migration
 from oslo_db.sqlalchemy import test_migrations
 
 from stx.db import migration
-from stx.sysinv.db import DB
-from stx.sysinv.db import models
+from stx.fm import db as fm_db
+from stx.sysinv import db as sysinv_db
 from tests.unit import base
 
 
-class MigrationTestCase(base.TestCase):
+class _Service:
+    """Which database a test class migrates: set by each subclass."""
+
+    database = None
+    tables = frozenset()
 
     def setUp(self):
         super().setUp()
-        # base.TestCase built an in-memory schema from the models; migrate a
-        # database file that starts empty instead.
-        self.db_file = os.path.join(self.state_dir, 'migrated.sqlite')
+        # Start from an empty file, not from a schema built from models.
+        self.db_file = os.path.join(self.state_dir,
+                                    self.database.name + '-migrated.sqlite')
         self.config(connection='sqlite:///' + self.db_file,
-                    group='database')
-        DB.reset()
+                    group=self.database.group)
+        self.database.reset()
+        self.addCleanup(self.database.reset)
 
 
-class TestSysinvMigrations(MigrationTestCase):
+class _MigrationChecks(_Service):
 
     def test_version_none_before_and_head_after_upgrade(self):
-        self.assertIsNone(migration.version(DB))
-        migration.upgrade(DB)
-        self.assertEqual('0001', migration.version(DB))
+        self.assertIsNone(migration.version(self.database))
+        migration.upgrade(self.database)
+        self.assertEqual(list(migration.heads(self.database)),
+                         [migration.version(self.database)])
         self.assertTrue(os.path.exists(self.db_file))
 
     def test_upgrade_is_idempotent(self):
-        migration.upgrade(DB)
-        migration.upgrade(DB)
-        self.assertEqual('0001', migration.version(DB))
+        migration.upgrade(self.database)
+        head = migration.version(self.database)
+        migration.upgrade(self.database)
+        self.assertEqual(head, migration.version(self.database))
 
     def test_upgrade_creates_the_model_tables(self):
-        migration.upgrade(DB)
-        with DB.get_engine().connect() as connection:
+        migration.upgrade(self.database)
+        with self.database.get_engine().connect() as connection:
             tables = set(connection.dialect.get_table_names(connection))
-        self.assertEqual({'alembic_version', 'i_system', 'i_host'}, tables)
+        self.assertEqual({'alembic_version'} | self.tables, tables)
 
     def test_migrated_schema_matches_models(self):
-        migration.upgrade(DB)
-        with DB.get_engine().connect() as connection:
+        migration.upgrade(self.database)
+        with self.database.get_engine().connect() as connection:
             context = alembic_migration.MigrationContext.configure(
                 connection, opts={'compare_type': True,
                                   'compare_server_default': True})
             diff = autogenerate.compare_metadata(context,
-                                                 models.Base.metadata)
+                                                 self.database.metadata)
         self.assertEqual([], diff)
 
 
-class TestModelsMigrationsSync(test_migrations.ModelsMigrationsSync,
-                               MigrationTestCase):
+class _ModelsMigrationsSync(_Service, test_migrations.ModelsMigrationsSync):
     """oslo.db's own comparison (adds Boolean/Variant tolerance)."""
 
     def get_engine(self):
-        return DB.get_engine()
+        return self.database.get_engine()
 
     def get_metadata(self):
-        return models.Base.metadata
+        return self.database.metadata
 
     def db_sync(self, engine):
-        migration.upgrade(DB)
+        migration.upgrade(self.database)
+
+
+class TestSysinvMigrations(_MigrationChecks, base.TestCase):
+    database = sysinv_db.DB
+    tables = frozenset({'i_system', 'i_host'})
+
+
+class TestSysinvModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):
+    database = sysinv_db.DB
+
+
+class TestFMMigrations(_MigrationChecks, base.TestCase):
+    database = fm_db.DB
+    tables = frozenset({'alarm', 'event_log', 'event_suppression'})
+
+
+class TestFMModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):
+    database = fm_db.DB
