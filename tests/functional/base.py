@@ -217,3 +217,10 @@ def write_config(path, sections):
             for name, value in options.items():
                 config.write('%s = %s\n' % (name, value))
     return path
+
+
+def start_fm_manager(runner, config_file):
+    """stx-fm-manager as a process, once it serves."""
+    manager = runner.start('stx-fm-manager', '--config-file', config_file)
+    manager.wait_for_output(r'stx-fm-manager ready')
+    return manager

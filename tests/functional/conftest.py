@@ -6,7 +6,24 @@ import warnings
 
 import pytest
 
+from stx.common import rpc
+from stx.conf import CONF
 from tests.functional import base
+
+
+@pytest.fixture
+def in_process_conf(config_file):
+    """This process's CONF and RPC transport on the test's deployment.
+
+    ``config_file`` is the requesting module's own fixture.
+    """
+    rpc.cleanup()
+    CONF(['--config-file', config_file], project='stx',
+         default_config_files=[])
+    rpc.init(CONF)
+    yield CONF
+    rpc.cleanup()
+    CONF.reset()
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ import psycopg2
 import pytest
 import sqlalchemy.engine.url as sa_url
 
-from stx.common import rpc
-from stx.conf import CONF
 from stx.fm import client
 from tests.functional import base
 
@@ -38,24 +36,6 @@ def config_file(tmp_path, postgresql_url, rabbit_url):
         },
         'fm_database': {'connection': postgresql_url},
     })
-
-
-@pytest.fixture
-def in_process_conf(config_file):
-    """This process's CONF and RPC transport on the deployment's config."""
-    rpc.cleanup()
-    CONF(['--config-file', config_file], project='stx',
-         default_config_files=[])
-    rpc.init(CONF)
-    yield CONF
-    rpc.cleanup()
-    CONF.reset()
-
-
-def start_manager(runner, config_file):
-    manager = runner.start('stx-fm-manager', '--config-file', config_file)
-    manager.wait_for_output(r'stx-fm-manager ready')
-    return manager
 
 
 def fault(eid):
@@ -83,7 +63,7 @@ def test_no_set_is_lost_across_manager_crash_and_outage(
     sync = base.run('stx-dbsync', '--config-file', config_file,
                     'upgrade', 'fm')
     assert sync.returncode == 0, sync.stderr
-    manager = start_manager(runner, config_file)
+    manager = base.start_fm_manager(runner, config_file)
     queue_dir = str(tmp_path / 'queue')
 
     # 1,000 sync sets, each committed when it returns its uuid.
@@ -99,7 +79,7 @@ def test_no_set_is_lost_across_manager_crash_and_outage(
 
     manager.signal(signal.SIGKILL)
     manager.wait()
-    manager = start_manager(runner, config_file)
+    manager = base.start_fm_manager(runner, config_file)
 
     reader = client.FaultAPIs(queue_dir=queue_dir, name='reader',
                               timeout=30)
@@ -123,7 +103,7 @@ def test_no_set_is_lost_across_manager_crash_and_outage(
     assert slowest < DOWN_TIMEOUT + MARGIN
     assert api.queue_depth == QUEUED
 
-    start_manager(runner, config_file)
+    base.start_fm_manager(runner, config_file)
     start = time.monotonic()
     assert api.flush(60)
     print('%d queued sets drained in %.2fs after the manager started'

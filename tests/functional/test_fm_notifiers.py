@@ -13,8 +13,6 @@ import threading
 
 import pytest
 
-from stx.common import rpc
-from stx.conf import CONF
 from stx.fm import client
 from tests.functional import base
 from tests.unit.fm.notifiers import test_notifiers
@@ -76,17 +74,6 @@ def config_file(tmp_path, postgresql_url, rabbit_url, webhook_receiver,
     })
 
 
-@pytest.fixture
-def in_process_conf(config_file):
-    rpc.cleanup()
-    CONF(['--config-file', config_file], project='stx',
-         default_config_files=[])
-    rpc.init(CONF)
-    yield CONF
-    rpc.cleanup()
-    CONF.reset()
-
-
 def _wait_for_posts(server, count):
     deadline = WAIT * 10
     while len(server.received) < count and deadline:
@@ -101,8 +88,7 @@ def test_set_and_clear_arrive_as_trap_and_post(
     sync = base.run('stx-dbsync', '--config-file', config_file,
                     'upgrade', 'fm')
     assert sync.returncode == 0, sync.stderr
-    manager = runner.start('stx-fm-manager', '--config-file', config_file)
-    manager.wait_for_output(r'stx-fm-manager ready')
+    base.start_fm_manager(runner, config_file)
 
     api = client.FaultAPIs(queue_dir=str(tmp_path / 'queue'), timeout=10)
     alarm_uuid = api.set_fault(client.Fault(

@@ -41,12 +41,27 @@ class SysinvServer(fixtures.Fixture):
         self.context = stx_context.get_admin_context()
         bootstrap.ensure_system(self.context, system_mode=self.system_mode)
 
-        dispatcher = wsgi.PathInfoDispatcher(
-            {'/sysinv': sysinv_app.make_app()})
-        self.server = wsgi.Server(('127.0.0.1', 0), dispatcher, numthreads=4)
-        self.server.prepare()
-        thread = threading.Thread(target=self.server.serve, daemon=True)
-        thread.start()
-        self.addCleanup(self.server.stop)
-        host, port = self.server.bind_addr[:2]
+        self.url = self.useFixture(
+            LoopbackServer({'/sysinv': sysinv_app.make_app()})).url
+
+
+class LoopbackServer(fixtures.Fixture):
+    """WSGI apps served by cheroot on 127.0.0.1, mounted as stx-aio does.
+
+    :param mounts: {'/<service>': app}. After setUp, ``url`` is the base
+        URL (``http://127.0.0.1:<port>/``).
+    """
+
+    def __init__(self, mounts):
+        super().__init__()
+        self.mounts = mounts
+
+    def _setUp(self):
+        server = wsgi.Server(('127.0.0.1', 0),
+                             wsgi.PathInfoDispatcher(self.mounts),
+                             numthreads=4)
+        server.prepare()
+        threading.Thread(target=server.serve, daemon=True).start()
+        self.addCleanup(server.stop)
+        host, port = server.bind_addr[:2]
         self.url = 'http://%s:%d/' % (host, port)

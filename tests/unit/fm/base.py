@@ -10,6 +10,7 @@ import fixtures
 import oslo_messaging as messaging
 import webtest
 
+from stx.common import context as stx_context
 from stx.common import rpc
 from stx.conf import CONF
 from stx.drivers import loader
@@ -21,30 +22,41 @@ from stx.fm.notifiers import fake
 from tests.unit import base
 
 
-class FMTestCase(base.TestCase):
+class FMDatabase(fixtures.Fixture):
     """A fresh fm database with the catalogue's suppression rows.
 
     The fake notifier is the only one enabled and starts empty.
+
+    :param conf: the test's oslo.config fixture.
     """
 
-    def setUp(self):
-        super().setUp()
+    def __init__(self, conf):
+        super().__init__()
+        self.conf = conf
+
+    def _setUp(self):
         # A file, not memory: the manager's writer thread and the API's
         # request threads use the database at once, and an in-memory
         # database is one connection shared by every thread.
-        self.config(connection='sqlite:///%s/fm.sqlite' % self.state_dir,
-                    group='fm_database')
-        self.config(enabled_fm_notifiers=['fake'])
-        catalogue.reset()
-        self.addCleanup(catalogue.reset)
-        loader.reset()
-        self.addCleanup(loader.reset)
-        fake.FakeNotifier.reset()
-        self.addCleanup(fake.FakeNotifier.reset)
+        self.conf.config(connection='sqlite:///%s/fm.sqlite'
+                         % CONF.state_path, group='fm_database')
+        self.conf.config(enabled_fm_notifiers=['fake'])
+        for reset in (catalogue.reset, loader.reset,
+                      fake.FakeNotifier.reset):
+            reset()
+            self.addCleanup(reset)
         DB.reset()
         DB.create_schema()
         self.addCleanup(DB.reset)
-        manager.sync_suppression(self.context)
+        manager.sync_suppression(stx_context.get_admin_context())
+
+
+class FMTestCase(base.TestCase):
+    """A test with a fresh fm database (FMDatabase)."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(FMDatabase(self.conf))
 
 
 class FMManagerFixture(fixtures.Fixture):
@@ -100,24 +112,34 @@ class FMApiTestCase(FMTestCase):
         self.app = webtest.TestApp(fm_app.make_app())
 
     def set_alarm(self, **fields):
-        """Raise an alarm through the manager; returns its uuid.
-
-        Defaults give a valid 200.004 on host=controller-0.
-        """
-        fault = dict(alarm_id='200.004', alarm_state='set',
-                     entity_type_id='host',
-                     entity_instance_id='host=controller-0',
-                     severity='critical',
-                     reason_text='controller-0 failed')
-        fault.update(fields)
-        return self.rpcapi.set_faults(self.context, [fault])[0]
+        return set_alarm(self.rpcapi, self.context, **fields)
 
     def set_event(self, **fields):
-        """Write a customer log through the manager; returns its uuid."""
-        event = dict(alarm_id='200.021', alarm_state='log',
-                     entity_type_id='host',
-                     entity_instance_id='host=controller-0',
-                     severity='not-applicable',
-                     reason_text='controller-0 lock requested')
-        event.update(fields)
-        return self.rpcapi.set_events(self.context, [event])[0]
+        return set_event(self.rpcapi, self.context, **fields)
+
+
+def set_alarm(api, context, **fields):
+    """Raise an alarm through the manager's RPC API; returns its uuid.
+
+    Defaults give a valid critical 200.004 on host=controller-0.
+    """
+    fault = dict(alarm_id='200.004', alarm_state='set',
+                 entity_type_id='host',
+                 entity_instance_id='host=controller-0',
+                 severity='critical', reason_text='controller-0 failed')
+    fault.update(fields)
+    return api.set_faults(context, [fault])[0]
+
+
+def set_event(api, context, **fields):
+    """Write a customer log through the manager; returns its uuid.
+
+    Defaults give a 200.021 log on host=controller-0.
+    """
+    event = dict(alarm_id='200.021', alarm_state='log',
+                 entity_type_id='host',
+                 entity_instance_id='host=controller-0',
+                 severity='not-applicable',
+                 reason_text='controller-0 lock requested')
+    event.update(fields)
+    return api.set_events(context, [event])[0]
