@@ -320,12 +320,6 @@ def alarms_insert(session, rows):
         session.execute(_INSERT_ALARM, rows)
 
 
-def alarm_insert(session, values):
-    values = new_alarm(values)
-    session.execute(_INSERT_ALARM, values)
-    return values
-
-
 def alarm_update(session, alarm_id, entity_instance_id, values):
     values = dict(values, updated_at=now())
     session.execute(_UPDATE_ALARM, dict(
@@ -368,14 +362,6 @@ def events_insert(session, rows):
     """Append rows (from new_event, all with the same keys) in order."""
     if rows:
         session.execute(_INSERT_EVENT, rows)
-
-
-def event_insert(session, values):
-    """Append one record; returns the values with uuid and id."""
-    values = new_event(values)
-    result = session.execute(_INSERT_EVENT, values)
-    values['id'] = result.inserted_primary_key[0]
-    return values
 
 
 def event_log_prune(session, max_size):

@@ -14,21 +14,25 @@ class DBTestCase(base.FMTestCase):
 
     def add_alarm(self, alarm_id='200.004', eid='host=worker-1',
                   severity='critical', minutes=0):
+        row = dbapi.new_alarm({
+            'alarm_id': alarm_id, 'alarm_state': 'set',
+            'entity_type_id': 'host', 'entity_instance_id': eid,
+            'severity': severity, 'reason_text': 'broken',
+            'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
         with DB.writer.using(self.context) as session:
-            return dbapi.alarm_insert(session, {
-                'alarm_id': alarm_id, 'alarm_state': 'set',
-                'entity_type_id': 'host', 'entity_instance_id': eid,
-                'severity': severity, 'reason_text': 'broken',
-                'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
+            dbapi.alarms_insert(session, [row])
+        return row
 
     def add_event(self, event_log_id='200.004', state='set',
                   eid='host=worker-1', minutes=0):
+        row = dbapi.new_event({
+            'event_log_id': event_log_id, 'state': state,
+            'entity_type_id': 'host', 'entity_instance_id': eid,
+            'severity': 'major', 'reason_text': 'happened',
+            'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
         with DB.writer.using(self.context) as session:
-            return dbapi.event_insert(session, {
-                'event_log_id': event_log_id, 'state': state,
-                'entity_type_id': 'host', 'entity_instance_id': eid,
-                'severity': 'major', 'reason_text': 'happened',
-                'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
+            dbapi.events_insert(session, [row])
+        return dbapi.event_get(self.context, row['uuid'])
 
     def suppress(self, alarm_id):
         row, = [row for row in dbapi.suppression_list(self.context)
