@@ -97,6 +97,9 @@ class Entry:
         self.alarm_type = fields['Alarm_Type']
         self.probable_cause = fields['Probable_Cause']
         self.service_affecting = fields['Service_Affecting']
+        # The default of a fault's 'suppression' (suppression allowed)
+        # attribute. As in StarlingX, it does not limit which ids may be
+        # suppressed: every alarm id may (manager.sync_suppression).
         self.suppression = fields['Suppression']
         self.mgmt_affecting_severity = fields[
             'Management_Affecting_Severity']

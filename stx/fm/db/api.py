@@ -20,6 +20,7 @@ from stx.fm.db import models
 ALARMS = models.Alarm.__table__
 EVENTS = models.EventLog.__table__
 SUPPRESSIONS = models.EventSuppression.__table__
+COUNTS = models.AlarmCount.__table__
 
 SUPPRESSED = 'suppressed'
 UNSUPPRESSED = 'unsuppressed'
@@ -153,10 +154,16 @@ def alarm_list(context, filters=(), limit=None, marker=None,
 
 
 def alarm_summary(context, include_suppress=False):
-    """Counts of active alarms per severity and the overall status."""
-    _status, join = _status_column(ALARMS.c.alarm_id)
-    query = (sa.select(ALARMS.c.severity, sa.func.count())
-             .select_from(join).group_by(ALARMS.c.severity))
+    """Counts of active alarms per severity and the overall status.
+
+    Read from ``alarm_count``, which the manager keeps in step with the
+    alarms: a few rows, however many alarms are active.
+    """
+    query = (sa.select(COUNTS.c.severity, sa.func.sum(COUNTS.c.count))
+             .select_from(sa.outerjoin(
+                 COUNTS, SUPPRESSIONS,
+                 COUNTS.c.alarm_id == SUPPRESSIONS.c.alarm_id))
+             .group_by(COUNTS.c.severity))
     query = _suppression_filter(query, include_suppress)
     with DB.reader.using(context) as session:
         counts = dict(session.execute(query).all())
@@ -251,8 +258,14 @@ def suppression_get(context, uuid):
 
 
 def suppression_list(context, status=None):
-    """Every catalogue id's suppression row, by alarm id."""
-    query = sa.select(SUPPRESSIONS).order_by(SUPPRESSIONS.c.alarm_id)
+    """The live suppression rows (one per catalogue alarm id), by alarm id.
+
+    Rows set for deletion by suppression_sync are left out, as StarlingX
+    leaves them out of its event suppression list.
+    """
+    query = (sa.select(SUPPRESSIONS)
+             .where(SUPPRESSIONS.c.set_for_deletion.is_not(True))
+             .order_by(SUPPRESSIONS.c.alarm_id))
     if status is not None:
         query = query.where(SUPPRESSIONS.c.suppression_status == status)
     with DB.reader.using(context) as session:
@@ -272,40 +285,56 @@ def suppressed_alarm_ids(context):
         return suppressed_ids(session)
 
 
-# Writers: stx-fm-manager only, inside its own writer transaction. They
-# take a Session or a Connection; the manager passes the Connection and
-# statements are built once, because building and caching a statement per
-# row cost more than running it.
+# Writers: stx-fm-manager only, inside its own writer transaction, on the
+# Connection it holds. Statements are built once: building and caching a
+# statement per row cost more than running it. Each function writes many
+# rows in one statement (executemany, or an expanding IN), so a batch of
+# hundreds of operations costs a handful of round trips.
 
 _KEY = sa.tuple_(ALARMS.c.alarm_id, ALARMS.c.entity_instance_id)
-_FIND_ALARM = sa.select(ALARMS).where(
-    ALARMS.c.alarm_id == sa.bindparam('find_alarm_id'),
-    ALARMS.c.entity_instance_id == sa.bindparam('find_eid'))
+_KEYS = sa.bindparam('keys', expanding=True)
+_FIND_ALARMS = sa.select(ALARMS).where(_KEY.in_(_KEYS))
+_DELETE_ALARMS = sa.delete(ALARMS).where(_KEY.in_(_KEYS))
 _INSERT_ALARM = sa.insert(ALARMS)
-_BY_KEY = sa.and_(ALARMS.c.alarm_id == sa.bindparam('key_alarm_id'),
-                  ALARMS.c.entity_instance_id == sa.bindparam('key_eid'))
-_UPDATE_ALARM = sa.update(ALARMS).where(_BY_KEY)
-_DELETE_ALARM = sa.delete(ALARMS).where(_BY_KEY)
+# What a set may change in an active alarm.
+_UPDATE_FIELDS = ('entity_type_id', 'severity', 'reason_text', 'alarm_type',
+                  'probable_cause', 'proposed_repair_action',
+                  'service_affecting', 'suppression', 'timestamp',
+                  'updated_at')
+_UPDATE_ALARM = sa.update(ALARMS).where(
+    ALARMS.c.alarm_id == sa.bindparam('key_alarm_id'),
+    ALARMS.c.entity_instance_id == sa.bindparam('key_eid')).values(
+    {name: sa.bindparam('new_' + name) for name in _UPDATE_FIELDS})
 _INSERT_EVENT = sa.insert(EVENTS)
-# Keys per lookup: well under SQLite's oldest limit of 999 parameters.
+_FIND_COUNTS = sa.select(COUNTS.c.alarm_id, COUNTS.c.severity).where(
+    sa.tuple_(COUNTS.c.alarm_id, COUNTS.c.severity).in_(_KEYS))
+_ADD_COUNT = sa.update(COUNTS).where(
+    COUNTS.c.alarm_id == sa.bindparam('key_alarm_id'),
+    COUNTS.c.severity == sa.bindparam('key_severity')).values(
+    count=COUNTS.c.count + sa.bindparam('change'))
+_INSERT_COUNT = sa.insert(COUNTS)
+# Keys per statement: well under SQLite's oldest limit of 999 parameters.
 _KEYS_PER_QUERY = 400
 
 
-def alarm_find(session, alarm_id, entity_instance_id):
-    """The active alarm row for a key, or None."""
-    rows = _dicts(session.execute(_FIND_ALARM, {
-        'find_alarm_id': alarm_id, 'find_eid': entity_instance_id}))
-    return rows[0] if rows else None
+def _chunks(items):
+    items = list(items)
+    for start in range(0, len(items), _KEYS_PER_QUERY):
+        yield items[start:start + _KEYS_PER_QUERY]
 
 
-def alarms_find_many(session, keys):
+def alarms_find_many(conn, keys):
     """The active alarm rows of many (alarm_id, entity_instance_id) keys."""
-    keys = list(keys)
     rows = []
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        rows.extend(_dicts(session.execute(sa.select(ALARMS).where(
-            _KEY.in_(keys[start:start + _KEYS_PER_QUERY])))))
+    for chunk in _chunks(keys):
+        rows.extend(_dicts(conn.execute(_FIND_ALARMS, {'keys': chunk})))
     return rows
+
+
+def alarms_delete(conn, keys):
+    """Delete the active alarms of (alarm_id, entity_instance_id) keys."""
+    for chunk in _chunks(keys):
+        conn.execute(_DELETE_ALARMS, {'keys': chunk})
 
 
 def new_alarm(values):
@@ -314,41 +343,67 @@ def new_alarm(values):
                 uuidutils.generate_uuid(), created_at=now())
 
 
-def alarms_insert(session, rows):
+def alarms_insert(conn, rows):
     """Insert rows from new_alarm (all with the same keys)."""
     if rows:
-        session.execute(_INSERT_ALARM, rows)
+        conn.execute(_INSERT_ALARM, rows)
 
 
-def alarm_update(session, alarm_id, entity_instance_id, values):
-    values = dict(values, updated_at=now())
-    session.execute(_UPDATE_ALARM, dict(
-        values, key_alarm_id=alarm_id, key_eid=entity_instance_id))
-    return values
+def alarms_update(conn, rows):
+    """Write what a set may change (_UPDATE_FIELDS) of stored alarms."""
+    if rows:
+        conn.execute(_UPDATE_ALARM, [dict(
+            {'new_' + name: row[name] for name in _UPDATE_FIELDS},
+            key_alarm_id=row['alarm_id'],
+            key_eid=row['entity_instance_id']) for row in rows])
 
 
-def alarm_delete(session, alarm_id, entity_instance_id):
-    session.execute(_DELETE_ALARM, {'key_alarm_id': alarm_id,
-                                    'key_eid': entity_instance_id})
+def alarm_counts_add(conn, changes):
+    """Add ``{(alarm_id, severity): change}`` to the active alarm counts."""
+    changes = {key: change for key, change in changes.items() if change}
+    stored = set()
+    for chunk in _chunks(changes):
+        stored.update(conn.execute(_FIND_COUNTS, {'keys': chunk}).tuples())
+    updates = [{'key_alarm_id': alarm_id, 'key_severity': severity,
+                'change': change}
+               for (alarm_id, severity), change in changes.items()
+               if (alarm_id, severity) in stored]
+    inserts = [{'alarm_id': alarm_id, 'severity': severity, 'count': change}
+               for (alarm_id, severity), change in changes.items()
+               if (alarm_id, severity) not in stored]
+    if updates:
+        conn.execute(_ADD_COUNT, updates)
+    if inserts:
+        conn.execute(_INSERT_COUNT, inserts)
 
 
-def alarms_under(session, entity_instance_id):
+def alarm_counts_rebuild(conn):
+    """Count the active alarms afresh."""
+    conn.execute(sa.delete(COUNTS))
+    counted = sa.select(ALARMS.c.alarm_id, ALARMS.c.severity,
+                        sa.func.count()).group_by(ALARMS.c.alarm_id,
+                                                  ALARMS.c.severity)
+    conn.execute(sa.insert(COUNTS).from_select(
+        ['alarm_id', 'severity', 'count'], counted))
+
+
+def alarms_under(conn, entity_instance_id):
     """Active alarms of an entity and of every entity below it."""
     eid = ALARMS.c.entity_instance_id
-    return _dicts(session.execute(
+    return _dicts(conn.execute(
         sa.select(ALARMS).where(sa.or_(
             eid == entity_instance_id,
             eid.startswith(entity_instance_id + '.', autoescape=True)))
         .order_by(ALARMS.c.id)))
 
 
-def alarms_all(session):
-    return _dicts(session.execute(sa.select(ALARMS).order_by(ALARMS.c.id)))
+def alarms_all(conn):
+    return _dicts(conn.execute(sa.select(ALARMS).order_by(ALARMS.c.id)))
 
 
-def alarm_find_by_uuid(session, uuid):
+def alarm_find_by_uuid(conn, uuid):
     """:raises: AlarmNotFound"""
-    return _one(session, sa.select(ALARMS).where(ALARMS.c.uuid == uuid),
+    return _one(conn, sa.select(ALARMS).where(ALARMS.c.uuid == uuid),
                 exception.AlarmNotFound(alarm=uuid))
 
 
@@ -358,64 +413,103 @@ def new_event(values):
                 uuidutils.generate_uuid(), created_at=now())
 
 
-def events_insert(session, rows):
+def events_insert(conn, rows):
     """Append rows (from new_event, all with the same keys) in order."""
     if rows:
-        session.execute(_INSERT_EVENT, rows)
+        conn.execute(_INSERT_EVENT, rows)
 
 
-def event_log_prune(session, max_size):
+def event_log_prune(conn, max_size):
     """Delete the oldest records beyond ``max_size``; returns how many."""
-    newest = session.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar()
+    newest = conn.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar()
     if newest is None or newest <= max_size:
         return 0
     # Ids are never reused, so everything at or below this is older than
     # the newest max_size records: one indexed delete, no count needed.
-    result = session.execute(sa.delete(EVENTS).where(
+    result = conn.execute(sa.delete(EVENTS).where(
         EVENTS.c.id <= newest - max_size))
     return result.rowcount
 
 
 def suppression_sync(context, entries):
-    """Add a suppression row for each new catalogue id; keep the others.
+    """Make the suppression rows match the ids an operator may suppress.
+
+    Each entry gets a live row: a new one unsuppressed; an existing one
+    keeps its status and takes the entry's description and thresholds; a
+    row set for deletion is live (and unsuppressed) again. A row whose id
+    is not among the entries is set for deletion and unsuppressed, so that
+    no reader hides that id's alarms any longer; it is kept rather than
+    deleted, and suppression_set refuses it. Running it twice changes
+    nothing the second time.
 
     :param entries: dicts with alarm_id, description, mgmt_affecting and
         degrade_affecting.
-    :returns: the alarm ids added.
+    :returns: (added, retired): the alarm ids given a live row, and those
+        set for deletion, by this call.
     """
-    added = []
+    wanted = {entry['alarm_id']: entry for entry in entries}
+    added, retired = [], []
     with DB.writer.using(context) as session:
-        known = set(session.execute(
-            sa.select(SUPPRESSIONS.c.alarm_id)).scalars())
-        for entry in entries:
-            if entry['alarm_id'] in known:
+        rows = {row['alarm_id']: row for row in _dicts(
+            session.execute(sa.select(SUPPRESSIONS)))}
+        for alarm_id, entry in sorted(wanted.items()):
+            row = rows.get(alarm_id)
+            if row is None:
+                session.execute(sa.insert(SUPPRESSIONS).values(
+                    dict(entry, uuid=uuidutils.generate_uuid(),
+                         suppression_status=UNSUPPRESSED,
+                         set_for_deletion=False, created_at=now())))
+                added.append(alarm_id)
                 continue
-            session.execute(sa.insert(SUPPRESSIONS).values(
-                dict(entry, uuid=uuidutils.generate_uuid(),
-                     suppression_status=UNSUPPRESSED,
-                     set_for_deletion=False, created_at=now())))
-            added.append(entry['alarm_id'])
-    return added
+            changes = {name: value for name, value in entry.items()
+                       if row.get(name) != value}
+            if row['set_for_deletion']:
+                changes.update(set_for_deletion=False,
+                               suppression_status=UNSUPPRESSED)
+                added.append(alarm_id)
+            if changes:
+                session.execute(sa.update(SUPPRESSIONS).where(
+                    SUPPRESSIONS.c.id == row['id']).values(
+                    dict(changes, updated_at=now())))
+        for alarm_id, row in sorted(rows.items()):
+            if alarm_id in wanted or (
+                    row['set_for_deletion'] and
+                    row['suppression_status'] == UNSUPPRESSED):
+                continue
+            session.execute(sa.update(SUPPRESSIONS).where(
+                SUPPRESSIONS.c.id == row['id']).values(
+                set_for_deletion=True, suppression_status=UNSUPPRESSED,
+                updated_at=now()))
+            if not row['set_for_deletion']:
+                retired.append(alarm_id)
+    return added, retired
 
 
 def suppression_set(session, uuid, status):
-    """Set the suppression status of one catalogue id; returns the row.
+    """Set the suppression status of one live row; returns the row.
 
-    :raises: InvalidParameterValue for a status that is not one of
-        SUPPRESSION_STATUSES; SuppressionNotFound.
+    :raises: InvalidParameterValue (field suppression_status) for a status
+        that is not one of SUPPRESSION_STATUSES, or for a row set for
+        deletion (its id is no longer a catalogue alarm), which is left
+        as it is; SuppressionNotFound.
     """
     if status not in SUPPRESSION_STATUSES:
         raise exception.InvalidParameterValue(
             field='suppression_status', reason='%r is not one of %s'
             % (status, ', '.join(SUPPRESSION_STATUSES)))
-    result = session.execute(
-        sa.update(SUPPRESSIONS).where(SUPPRESSIONS.c.uuid == uuid)
+    by_uuid = sa.select(SUPPRESSIONS).where(SUPPRESSIONS.c.uuid == uuid)
+    row = _one(session, by_uuid,
+               exception.SuppressionNotFound(suppression=uuid))
+    if row['set_for_deletion']:
+        raise exception.InvalidParameterValue(
+            field='suppression_status',
+            reason='%s is no longer an alarm in the alarm catalogue; its '
+            'suppression status cannot change' % row['alarm_id'])
+    session.execute(
+        sa.update(SUPPRESSIONS).where(SUPPRESSIONS.c.id == row['id'])
         .values(suppression_status=status, updated_at=now()))
-    if result.rowcount != 1:
-        raise exception.SuppressionNotFound(suppression=uuid)
-    return _one(session, sa.select(SUPPRESSIONS).where(
-        SUPPRESSIONS.c.uuid == uuid),
-        exception.SuppressionNotFound(suppression=uuid))
+    return _one(session, by_uuid,
+                exception.SuppressionNotFound(suppression=uuid))
 
 
 def suppression_update(context, uuid, status):

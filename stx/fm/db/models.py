@@ -3,7 +3,10 @@
 ``alarm`` holds one row per active (alarm id, entity instance) pair;
 ``event_log`` keeps the history of every set, clear and customer log, its
 integer id being the sequence number readers page by; ``event_suppression``
-holds one row per catalogue id.
+holds one row per catalogue id. ``alarm_count`` (stx-flock's own) keeps the
+number of active alarms per alarm id and severity, written in the same
+transaction as ``alarm``, so the summary reads a few rows instead of
+counting every alarm.
 """
 
 import sqlalchemy as sa
@@ -86,3 +89,11 @@ class EventSuppression(Base):
     set_for_deletion = sa.Column(sa.Boolean, default=False)
     mgmt_affecting = sa.Column(sa.String(255))
     degrade_affecting = sa.Column(sa.String(255))
+
+
+class AlarmCount(Base):
+    __tablename__ = 'alarm_count'
+
+    alarm_id = sa.Column(sa.String(255), primary_key=True)
+    severity = sa.Column(sa.String(255), primary_key=True)
+    count = sa.Column(sa.Integer, nullable=False)

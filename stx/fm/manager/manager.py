@@ -14,7 +14,6 @@ when it uses them, so one manager can outlive many test databases.
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
-from stx.common import context as stx_context
 from stx.common import exception
 from stx.conf import CONF
 from stx.fm import catalogue
@@ -46,17 +45,32 @@ _EVENT_TYPES = {catalogue.STATE_SET: notifier_base.EVENT_ALARM_SET,
 
 
 def sync_suppression(context):
-    """Give every catalogue id a suppression row; keep existing ones."""
-    added = dbapi.suppression_sync(context, [
+    """Give every catalogue alarm id a live event suppression row.
+
+    StarlingX's rule (fm_db_sync_event_suppression.py): every Alarm id of
+    the catalogue may be suppressed, whatever its Suppression flag says
+    (that flag is only the default of the alarm's own ``suppression``
+    attribute); customer logs never are. Rows keep their status; the row
+    of an id that is no longer a catalogue alarm is unsuppressed and set
+    for deletion (dbapi.suppression_sync). Runs at every manager start.
+
+    :returns: (added, retired) alarm ids, as suppression_sync.
+    """
+    added, retired = dbapi.suppression_sync(context, [
         {'alarm_id': entry.alarm_id,
          'description': entry.description[:catalogue.MAX_TEXT],
          'mgmt_affecting': entry.mgmt_affecting_severity,
          'degrade_affecting': entry.degrade_affecting_severity}
-        for entry in catalogue.get_catalogue().entries()])
+        for entry in catalogue.get_catalogue().entries()
+        if entry.type == catalogue.TYPE_ALARM])
     if added:
-        LOG.info('Event suppression: added %(count)d catalogue ids',
+        LOG.info('Event suppression: %(count)d alarm ids added',
                  {'count': len(added)})
-    return added
+    if retired:
+        LOG.info('Event suppression: %(ids)s no longer catalogue alarms; '
+                 'unsuppressed and set for deletion',
+                 {'ids': ', '.join(retired)})
+    return added, retired
 
 
 def _iso(value):
@@ -141,6 +155,9 @@ class FMManager:
         self.writer = batcher.Batcher(self._apply_batch)
         self.dispatcher = dispatch.Dispatcher()
         self._logged_since_prune = 0
+        # The writer thread's connection, its engine, and the suppressed
+        # alarm ids as of its last transaction.
+        self._conn = self._engine = self._suppressed = None
 
     def start(self):
         """Start the writer and notifier threads."""
@@ -150,6 +167,7 @@ class FMManager:
     def stop(self):
         """Finish queued writes, then stop both threads."""
         self.writer.stop()
+        self._disconnect()
         self.dispatcher.stop()
         LOG.info('fm manager stopped after %(ops)d writes in %(commits)d '
                  'transactions', {'ops': self.writer.operations,
@@ -247,28 +265,63 @@ class FMManager:
 
     def _apply_batch(self, operations):
         outcomes = []
-        context = stx_context.get_admin_context()
-        with DB.writer.using(context) as session:
-            batch = transaction.Transaction(session.connection())
-            batch.prefetch(_keys(operations))
-            for operation in operations:
-                handler = getattr(self, '_do_' + operation.kind)
-                try:
-                    result = handler(batch, **operation.args)
-                except exception.StxException as error:
-                    # Refused before it wrote anything: the rest commit.
-                    outcomes.append((None, error))
-                    continue
-                outcomes.append((result, None))
-            batch.finish()
-            suppressed = set()
-            if batch.event_rows:
-                self._prune(batch)
-                suppressed = dbapi.suppressed_ids(batch.conn)
+        conn = self._connection()
+        try:
+            with conn.begin():
+                batch = transaction.Transaction(conn)
+                batch.prefetch(_keys(operations))
+                for operation in operations:
+                    handler = getattr(self, '_do_' + operation.kind)
+                    try:
+                        result = handler(batch, **operation.args)
+                    except exception.StxException as error:
+                        # Refused before it wrote anything: the rest commit.
+                        outcomes.append((None, error))
+                        continue
+                    outcomes.append((result, None))
+                batch.finish()
+                if batch.event_rows:
+                    self._prune(batch)
+                if self._suppressed is None or any(
+                        op.kind == 'suppression' for op in operations):
+                    self._suppressed = dbapi.suppressed_ids(conn)
+        except Exception:
+            self._disconnect()
+            raise
         self.dispatcher.put([notification(operation, row)
                              for operation, row in batch.changes
-                             if row['alarm_id'] not in suppressed])
+                             if row['alarm_id'] not in self._suppressed])
         return outcomes
+
+    def _connection(self):
+        """The writer's own connection, opened on first use.
+
+        Held for the writer's life: opening one per transaction cost more
+        than the transaction on SQLite. A new connection (at start, after
+        an error, or when the database was reset) counts the active alarms
+        afresh, so the summary's counts never drift.
+        """
+        engine = DB.get_engine()
+        if engine is not self._engine:
+            self._disconnect()
+        if self._conn is None:
+            conn = engine.connect()
+            try:
+                with conn.begin():
+                    dbapi.alarm_counts_rebuild(conn)
+            except Exception:
+                conn.close()
+                raise
+            self._engine, self._conn, self._suppressed = engine, conn, None
+        return self._conn
+
+    def _disconnect(self):
+        conn, self._conn, self._engine = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception as error:
+                LOG.debug('Closing the fm writer connection: %s', error)
 
     def _prune(self, batch):
         # Not after every batch: a query per commit is a large share of a

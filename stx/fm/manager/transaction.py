@@ -1,10 +1,15 @@
-"""One transaction of the fm writer: alarm lookups, inserts and the log.
+"""One transaction of the fm writer: alarm lookups, pending writes, the log.
 
-The writer applies a whole batch of operations in one transaction; this
-keeps what that transaction has read and still has to write, so that a
-batch of hundreds of sets costs a few statements rather than three per
-alarm.
+The writer applies a whole batch of operations in one transaction. This
+keeps what the batch has read and what it still has to write, and writes
+only the net effect, a few statements for the whole batch: the deletes,
+the inserts, the updates, the per-severity counts (stx.fm.db.api's
+``alarm_count``, which the summary reads) and the event log records. A
+set then clear of the same alarm within one batch writes no alarm row at
+all, only its two log records.
 """
+
+import collections
 
 from stx.fm.db import api as dbapi
 
@@ -22,21 +27,29 @@ def event_row(alarm, state, severity, timestamp):
             'suppression': alarm['suppression']}
 
 
+def _key(row):
+    return row['alarm_id'], row['entity_instance_id']
+
+
 class Transaction:
     """What one transaction of the writer has read and has to write.
 
-    Alarms are looked up for the whole batch in a few queries and new ones
-    inserted together, since one statement per alarm would cost more than
-    the commit the batch shares. ``alarms`` maps every key looked up to its
-    row (None: not active); rows in ``new_alarms`` are not written yet.
+    ``alarms`` maps every key looked up to the alarm as the batch sees it
+    (None: not active). Until flush(), the table lags behind it by
+    ``_deletes`` (keys of stored rows to delete), ``_inserts`` and
+    ``_updates`` (rows by key) and ``_counts`` (per (alarm_id, severity)
+    changes of the number of active alarms).
     """
 
     def __init__(self, conn):
         self.conn = conn
         self.alarms = {}
-        self.new_alarms = []
         self.event_rows = []
         self.changes = []
+        self._deletes = set()
+        self._inserts = {}
+        self._updates = {}
+        self._counts = collections.Counter()
 
     def prefetch(self, keys):
         keys = {key for key in keys if key not in self.alarms}
@@ -44,35 +57,47 @@ class Transaction:
             return
         self.alarms.update(dict.fromkeys(keys))
         for row in dbapi.alarms_find_many(self.conn, keys):
-            self.alarms[row['alarm_id'], row['entity_instance_id']] = row
+            self.alarms[_key(row)] = row
 
     def find(self, key):
         self.prefetch([key])
         return self.alarms[key]
 
     def flush(self):
-        """Write pending new alarms; before anything that reads the table."""
-        dbapi.alarms_insert(self.conn, self.new_alarms)
-        self.new_alarms = []
+        """Write pending alarm changes; before anything reads the table."""
+        dbapi.alarms_delete(self.conn, self._deletes)
+        dbapi.alarms_insert(self.conn, list(self._inserts.values()))
+        dbapi.alarms_update(self.conn, list(self._updates.values()))
+        dbapi.alarm_counts_add(self.conn, self._counts)
+        self._deletes = set()
+        self._inserts = {}
+        self._updates = {}
+        self._counts = collections.Counter()
 
     def insert(self, values):
         row = dbapi.new_alarm(values)
-        self.new_alarms.append(row)
-        self.alarms[row['alarm_id'], row['entity_instance_id']] = row
+        key = _key(row)
+        self._inserts[key] = row
+        self.alarms[key] = row
+        self._counts[row['alarm_id'], row['severity']] += 1
         return row
 
     def update(self, row, values):
-        if any(row is new for new in self.new_alarms):
-            row.update(values)
-        else:
-            row.update(dbapi.alarm_update(self.conn, row['alarm_id'],
-                                          row['entity_instance_id'], values))
+        self._counts[row['alarm_id'], row['severity']] -= 1
+        self._counts[row['alarm_id'], values['severity']] += 1
+        row.update(values)
+        key = _key(row)
+        if key not in self._inserts:
+            row['updated_at'] = dbapi.now()
+            self._updates[key] = row
         return row
 
     def delete(self, row):
-        key = row['alarm_id'], row['entity_instance_id']
-        self.flush()
-        dbapi.alarm_delete(self.conn, *key)
+        key = _key(row)
+        self._counts[row['alarm_id'], row['severity']] -= 1
+        if self._inserts.pop(key, None) is None:
+            self._deletes.add(key)
+            self._updates.pop(key, None)
         self.alarms[key] = None
 
     def log(self, alarm, state, severity, timestamp):

@@ -3,7 +3,8 @@
 It serves the app with cheroot under /fm/, the way stx-aio mounts it, with
 fm's shared test manager (tests.unit.fm.base.FMManagerFixture) on the
 in-process transport behind it, a fresh fm database file whose
-suppression entries come from the catalogue, and only the fake notifier.
+suppression entries come from the catalogue's alarm ids, and only the fake
+notifier.
 """
 
 import fixtures

@@ -227,8 +227,8 @@ class TestFMCommands(test_cli.CliTestCase):
 
     def test_suppress_several_and_unsuppress_all(self):
         changed = self.json_of('event-suppress', '--alarm-id', '200.004',
-                               '200.001,400.001', '--uuid')
-        self.assertEqual(['200.001', '200.004', '400.001'],
+                               '200.005,400.001', '--uuid')
+        self.assertEqual(['200.004', '200.005', '400.001'],
                          [entry['alarm_id'] for entry in changed])
         self.assertEqual(list(events.SUPPRESSION_FIELDS), list(changed[0]))
         every = self.json_of('event-suppress-list', '--include-unsuppressed')
@@ -238,7 +238,7 @@ class TestFMCommands(test_cli.CliTestCase):
         status, out, err = self.stx('event-unsuppress-all', '-f', 'value',
                                     '-c', 'Event ID')
         self.assertEqual(0, status, err)
-        self.assertEqual('200.001\n200.004\n400.001\n', out)
+        self.assertEqual('200.004\n200.005\n400.001\n', out)
         self.assertEqual([], self.json_of('event-suppress-list'))
 
     def test_unknown_alarm_id_changes_nothing(self):
@@ -251,6 +251,13 @@ class TestFMCommands(test_cli.CliTestCase):
         err = self.assertOneLineError(
             self.stx('event-unsuppress', '--alarm_id', '999.999'))
         self.assertIn('999.999', err)
+
+    def test_customer_log_id_cannot_be_suppressed(self):
+        # As in StarlingX, only alarm ids have event suppression entries.
+        err = self.assertOneLineError(
+            self.stx('event-suppress', '--alarm-id', '200.021'))
+        self.assertIn('200.021', err)
+        self.assertEqual([], self.json_of('event-suppress-list'))
 
     def test_alarm_id_is_required(self):
         self.assertEqual(2, self.stx('event-suppress')[0])

@@ -88,7 +88,25 @@ class TestSysinvModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):
 
 class TestFMMigrations(_MigrationChecks, base.TestCase):
     database = fm_db.DB
-    tables = frozenset({'alarm', 'event_log', 'event_suppression'})
+    tables = frozenset({'alarm', 'alarm_count', 'event_log',
+                        'event_suppression'})
+
+    def test_0002_counts_the_alarms_already_active(self):
+        migration.upgrade(self.database, '0001')
+        with self.database.get_engine().begin() as connection:
+            for n, severity in enumerate(('critical', 'major', 'major')):
+                connection.exec_driver_sql(
+                    "INSERT INTO alarm (uuid, alarm_id, entity_instance_id, "
+                    "severity) VALUES ('u%d', '100.101', 'host=h%d', '%s')"
+                    % (n, n, severity))
+        migration.upgrade(self.database)
+        with self.database.get_engine().connect() as connection:
+            counts = connection.exec_driver_sql(
+                'SELECT alarm_id, severity, count FROM alarm_count '
+                'ORDER BY severity').all()
+        self.assertEqual([('100.101', 'critical', 1),
+                          ('100.101', 'major', 2)], [tuple(row)
+                                                     for row in counts])
 
 
 class TestFMModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):

@@ -5,10 +5,12 @@ in-process RPC transport, the API through webtest, the fake notifier.
 """
 
 import atexit
+import os
 
 import fixtures
 import oslo_messaging as messaging
 import webtest
+import yaml
 
 from stx.common import context as stx_context
 from stx.common import rpc
@@ -57,6 +59,28 @@ class FMTestCase(base.TestCase):
     def setUp(self):
         super().setUp()
         self.useFixture(FMDatabase(self.conf))
+
+    def use_catalogue(self, changes):
+        """Make ``[fm] catalogue_file`` the packaged catalogue, changed.
+
+        :param changes: {alarm id: fields to change, or None to drop the
+            id}.
+        """
+        path = os.path.join(os.path.dirname(catalogue.__file__), 'data',
+                            'events.yaml')
+        with open(path, encoding='utf-8') as stream:
+            document = yaml.safe_load(stream)
+        for alarm_id, fields in changes.items():
+            if fields is None:
+                del document[alarm_id]
+            else:
+                document[alarm_id] = dict(document[alarm_id], **fields)
+        path = os.path.join(self.state_dir, 'events-%d.yaml' % len(
+            os.listdir(self.state_dir)))
+        with open(path, 'w', encoding='utf-8') as stream:
+            yaml.safe_dump(document, stream)
+        self.config(catalogue_file=path, group='fm')
+        catalogue.reset()
 
 
 class FMManagerFixture(fixtures.Fixture):

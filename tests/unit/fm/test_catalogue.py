@@ -28,6 +28,15 @@ _REQUIRED_IDS = ('100.101', '100.103', '100.104', '200.001', '200.004',
                  '400.005', '200.020', '200.021', '200.022', '401.001')
 
 
+# StarlingX's Suppression flags (fm-doc/fm_doc/events.yaml) for the alarm
+# ids we ship; logs have none there, and false here.
+_STARLINGX_SUPPRESSION = {
+    '100.101': True, '100.103': True, '100.104': True, '200.001': False,
+    '200.004': True, '200.005': True, '200.006': True, '200.009': True,
+    '200.010': False, '200.011': True, '200.014': True, '200.015': False,
+    '250.001': False, '400.001': True, '400.002': True, '400.005': True}
+
+
 def _yaml(**entries):
     return yaml.safe_dump({alarm_id.replace('_', '.'): fields
                            for alarm_id, fields in entries.items()})
@@ -51,6 +60,19 @@ class TestLoad(base.FMTestCase):
         for entry in catalogue.load().entries():
             self.assertLessEqual(len(entry.proposed_repair_action),
                                  catalogue.MAX_TEXT, entry.alarm_id)
+
+    def test_packaged_suppression_flags_are_booleans(self):
+        for entry in catalogue.load().entries():
+            self.assertIsInstance(entry.suppression, bool, entry.alarm_id)
+
+    def test_packaged_suppression_flags_follow_starlingx(self):
+        cat = catalogue.load()
+        self.assertEqual(_STARLINGX_SUPPRESSION, {
+            alarm_id: cat.get(alarm_id).suppression
+            for alarm_id in _STARLINGX_SUPPRESSION})
+        for entry in cat.entries():
+            if entry.type == catalogue.TYPE_LOG:
+                self.assertIs(False, entry.suppression, entry.alarm_id)
 
     def test_entity_type_derived_from_the_instance_pattern(self):
         cat = catalogue.load()

@@ -21,6 +21,7 @@ class DBTestCase(base.FMTestCase):
             'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
         with DB.writer.using(self.context) as session:
             dbapi.alarms_insert(session, [row])
+            dbapi.alarm_counts_add(session, {(alarm_id, severity): 1})
         return row
 
     def add_event(self, event_log_id='200.004', state='set',
@@ -230,14 +231,14 @@ class TestSuppression(DBTestCase):
                          {row['suppression_status'] for row in rows})
 
     def test_update_get_and_list_by_status(self):
-        row = self.suppress('200.001')
+        row = self.suppress('200.005')
         self.assertEqual('suppressed', row['suppression_status'])
         self.assertEqual(row['uuid'], dbapi.suppression_get(
             self.context, row['uuid'])['uuid'])
-        self.assertEqual(['200.001'], [r['alarm_id'] for r in
+        self.assertEqual(['200.005'], [r['alarm_id'] for r in
                                        dbapi.suppression_list(
                                            self.context, 'suppressed')])
-        self.assertEqual({'200.001'},
+        self.assertEqual({'200.005'},
                          dbapi.suppressed_alarm_ids(self.context))
 
     def test_bad_status_and_unknown_uuid_refused(self):
@@ -253,13 +254,85 @@ class TestSuppression(DBTestCase):
                           dbapi.suppression_get, self.context, 'nope')
 
     def test_sync_keeps_existing_rows_and_adds_new_ids(self):
-        self.suppress('200.001')
-        added = dbapi.suppression_sync(self.context, [
-            {'alarm_id': '200.001', 'description': 'changed'},
+        self.suppress('200.005')
+        kept = [{'alarm_id': row['alarm_id'],
+                 'description': row['description']}
+                for row in dbapi.suppression_list(self.context)
+                if row['alarm_id'] != '200.005']
+        added, retired = dbapi.suppression_sync(self.context, kept + [
+            {'alarm_id': '200.005', 'description': 'changed'},
             {'alarm_id': '999.001', 'description': 'new'}])
-        self.assertEqual(['999.001'], added)
+        self.assertEqual((['999.001'], []), (added, retired))
         rows = {row['alarm_id']: row
                 for row in dbapi.suppression_list(self.context)}
-        self.assertEqual('suppressed', rows['200.001']['suppression_status'])
+        self.assertEqual('suppressed', rows['200.005']['suppression_status'])
+        self.assertEqual('changed', rows['200.005']['description'])
         self.assertEqual('unsuppressed',
                          rows['999.001']['suppression_status'])
+        self.assertIs(False, rows['999.001']['set_for_deletion'])
+
+    def test_only_catalogue_alarm_ids_have_rows(self):
+        ids = {row['alarm_id'] for row in dbapi.suppression_list(
+            self.context)}
+        # Every alarm id, whatever its Suppression flag (StarlingX's
+        # rule); no customer log id.
+        self.assertLessEqual({'100.101', '200.001', '200.004', '200.010'},
+                             ids)
+        self.assertEqual(set(), ids & {'200.020', '200.021', '200.022',
+                                       '401.001'})
+
+    def _sync_without(self, *alarm_ids):
+        return dbapi.suppression_sync(self.context, [
+            {'alarm_id': row['alarm_id'], 'description': row['description']}
+            for row in dbapi.suppression_list(self.context)
+            if row['alarm_id'] not in alarm_ids])
+
+    def test_sync_retires_rows_not_given_unsuppressed_and_hidden(self):
+        self.add_alarm('100.101', severity='major')
+        self.add_alarm('200.004')
+        self.add_event('100.101')
+        uuid = self.suppress('100.101')['uuid']
+        self.suppress('200.004')
+        self.assertEqual(([], ['100.101']), self._sync_without('100.101'))
+        row = dbapi.suppression_get(self.context, uuid)
+        self.assertIs(True, row['set_for_deletion'])
+        self.assertEqual('unsuppressed', row['suppression_status'])
+        self.assertNotIn('100.101', [r['alarm_id'] for r in
+                                     dbapi.suppression_list(self.context)])
+        # No reader hides the retired id's alarms and events any longer.
+        self.assertEqual({'200.004'},
+                         dbapi.suppressed_alarm_ids(self.context))
+        self.assertEqual(['100.101'], [
+            alarm['alarm_id'] for alarm in dbapi.alarm_list(self.context)])
+        self.assertEqual(1, dbapi.alarm_summary(self.context)['major'])
+        self.assertEqual(['100.101'], [
+            event['event_log_id']
+            for event in dbapi.event_list(self.context)])
+        # Idempotent: a second sync changes nothing.
+        self.assertEqual(([], []), self._sync_without('100.101'))
+
+    def test_sync_revives_a_retired_row_unsuppressed(self):
+        uuid = self.suppress('100.101')['uuid']
+        self._sync_without('100.101')
+        added, retired = dbapi.suppression_sync(self.context, [
+            {'alarm_id': row['alarm_id'], 'description': row['description']}
+            for row in dbapi.suppression_list(self.context)] + [
+            {'alarm_id': '100.101', 'description': 'back'}])
+        self.assertEqual((['100.101'], []), (added, retired))
+        row = dbapi.suppression_get(self.context, uuid)
+        self.assertIs(False, row['set_for_deletion'])
+        self.assertEqual('unsuppressed', row['suppression_status'])
+        self.assertEqual('back', row['description'])
+
+    def test_retired_row_cannot_be_changed(self):
+        uuid = self.suppress('100.101')['uuid']
+        self._sync_without('100.101')
+        for status in dbapi.SUPPRESSION_STATUSES:
+            error = self.assertRaises(exception.InvalidParameterValue,
+                                      dbapi.suppression_update,
+                                      self.context, uuid, status)
+            self.assertEqual('suppression_status', error.field)
+            self.assertIn('100.101', str(error))
+        row = dbapi.suppression_get(self.context, uuid)
+        self.assertEqual('unsuppressed', row['suppression_status'])
+        self.assertIs(True, row['set_for_deletion'])

@@ -243,22 +243,44 @@ class TestSuppression(ManagerTestCase):
                 if row['alarm_id'] == alarm_id]
         return row['uuid']
 
-    def test_suppression_table_synced_from_the_catalogue(self):
+    def test_suppression_table_synced_from_the_catalogue_alarms(self):
         from stx.fm import catalogue
         ids = [row['alarm_id'] for row in
                dbapi.suppression_list(self.context)]
-        self.assertEqual(catalogue.get_catalogue().ids(), ids)
-        self.rpc.update_suppression(self.context, self._uuid('200.001'),
+        self.assertEqual([entry.alarm_id
+                          for entry in catalogue.get_catalogue().entries()
+                          if entry.type == catalogue.TYPE_ALARM], ids)
+        self.assertNotIn('200.021', ids)
+        self.rpc.update_suppression(self.context, self._uuid('400.001'),
                                     'suppressed')
-        # A second sync (a restart) keeps the operator's choice.
-        self.assertEqual([], manager.sync_suppression(self.context))
-        self.assertEqual({'200.001'},
+        # A second sync (a restart) changes nothing, and keeps the
+        # operator's choice.
+        self.assertEqual(([], []), manager.sync_suppression(self.context))
+        self.assertEqual({'400.001'},
                          dbapi.suppressed_alarm_ids(self.context))
+
+    def test_sync_retires_ids_that_are_no_longer_alarms(self):
+        uuid = self._uuid('400.001')
+        self.rpc.update_suppression(self.context, uuid, 'suppressed')
+        self.use_catalogue({'400.001': None, '400.002': {'Type': 'Log'}})
+        self.assertEqual(([], ['400.001', '400.002']),
+                         manager.sync_suppression(self.context))
+        self.assertEqual(([], []), manager.sync_suppression(self.context))
+        self.assertEqual(set(), dbapi.suppressed_alarm_ids(self.context))
+        row = dbapi.suppression_get(self.context, uuid)
+        self.assertIs(True, row['set_for_deletion'])
+        self.assertEqual('unsuppressed', row['suppression_status'])
+        error = self.assertRaises(
+            exception.InvalidParameterValue, self.rpc.update_suppression,
+            self.context, uuid, 'suppressed')
+        self.assertEqual('suppression_status', error.field)
+        self.assertEqual('unsuppressed', dbapi.suppression_get(
+            self.context, uuid)['suppression_status'])
 
     def test_update_suppression_refusals(self):
         error = self.assertRaises(
             exception.InvalidParameterValue, self.rpc.update_suppression,
-            self.context, self._uuid('200.001'), 'hidden')
+            self.context, self._uuid('200.004'), 'hidden')
         self.assertEqual('suppression_status', error.field)
         self.assertRaises(exception.SuppressionNotFound,
                           self.rpc.update_suppression, self.context, 'nope',
@@ -325,7 +347,23 @@ class TestNotifications(ManagerTestCase):
         self.assertEqual(20, len(self.notified()))
 
 
+def _set_op(**changes):
+    return batcher.Operation('set', faults=[manager.catalogue.validate_fault(
+        manager.catalogue.get_catalogue(), _fault(**changes), 'set')])
+
+
+def _set_006(**changes):
+    return _set_op(**dict(changes, alarm_id='200.006'))
+
+
 class TestBatching(ManagerTestCase):
+
+    def hand_driven_manager(self):
+        # Driven by hand (writer._write), so that operations are certain
+        # to share one batch.
+        fm_manager = manager.FMManager('batch-test')
+        self.addCleanup(fm_manager._disconnect)
+        return fm_manager
 
     def test_concurrent_callers_get_their_own_uuids_in_few_commits(self):
         self.config(batch_max_wait_ms=5, group='fm')
@@ -357,7 +395,7 @@ class TestBatching(ManagerTestCase):
     def test_failing_write_fails_only_its_own_caller(self):
         # A manager of its own, driven by hand, so that the three
         # operations are certain to share one batch.
-        fm_manager = manager.FMManager('batch-test')
+        fm_manager = self.hand_driven_manager()
         real_insert = dbapi.alarms_insert
 
         def insert(session, rows):
@@ -385,7 +423,7 @@ class TestBatching(ManagerTestCase):
         self.assertEqual(2, fm_manager.writer.commits)
 
     def test_refused_operation_does_not_abort_its_batch(self):
-        fm_manager = manager.FMManager('batch-test')
+        fm_manager = self.hand_driven_manager()
         operations = [batcher.Operation('delete', uuid='nope'),
                       batcher.Operation('set', faults=[
                           manager.catalogue.validate_fault(
@@ -402,6 +440,57 @@ class TestBatching(ManagerTestCase):
                           fm_manager.writer.submit,
                           batcher.Operation('get', entity_instance_id=None,
                                             alarm_id=None))
+
+
+class TestSummaryCounts(TestBatching):
+
+    def assertSummaryCounts(self, expected):
+        summary = dbapi.alarm_summary(self.context, include_suppress=True)
+        counted = {'critical': 0, 'major': 0, 'minor': 0, 'warnings': 0}
+        for alarm in self.alarms():
+            severity = alarm['severity']
+            counted['warnings' if severity == 'warning' else severity] += 1
+        self.assertEqual(expected, counted)
+        self.assertEqual(counted, {name: summary[name] for name in counted})
+
+    def test_counts_follow_every_change_within_one_batch(self):
+        self.set(alarm_id='200.006', entity_instance_id='host=stored',
+                 severity='major')
+        self.set(entity_instance_id='host=gone')
+        fm_manager = self.hand_driven_manager()
+        fm_manager.writer._write([
+            # Raised, then its severity changed.
+            _set_006(entity_instance_id='host=new'),
+            _set_006(entity_instance_id='host=new',
+                     severity='major'),
+            # Raised and cleared: no alarm row at all.
+            _set_006(entity_instance_id='host=brief'),
+            batcher.Operation('clear', keys=[('200.006', 'host=brief')]),
+            # A stored alarm updated, cleared and raised again.
+            _set_006(entity_instance_id='host=stored',
+                     severity='critical'),
+            batcher.Operation('clear', keys=[('200.006', 'host=stored')]),
+            _set_006(entity_instance_id='host=stored',
+                     severity='critical'),
+            batcher.Operation('clear_all', entity_instance_id='host=gone'),
+        ])
+        self.assertEqual(1, fm_manager.writer.commits)
+        self.assertSummaryCounts({'critical': 1, 'major': 1, 'minor': 0,
+                                  'warnings': 0})
+        self.assertEqual(['host=brief'] * 2, [
+            event['entity_instance_id'] for event in self.events()
+            if event['entity_instance_id'] == 'host=brief'])
+
+    def test_counts_rebuilt_when_the_writer_connects(self):
+        self.set(severity='critical')
+        self.set(alarm_id='200.006', severity='minor')
+        with dbapi.DB.writer.using(self.context) as session:
+            session.execute(dbapi.COUNTS.delete())
+        fm_manager = self.hand_driven_manager()
+        fm_manager.writer._write([
+            _set_006(entity_instance_id='host=x', severity='major')])
+        self.assertSummaryCounts({'critical': 1, 'major': 1, 'minor': 1,
+                                  'warnings': 0})
 
 
 class TestService(base.FMTestCase):

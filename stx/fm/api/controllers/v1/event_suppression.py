@@ -1,8 +1,11 @@
 """/v1/event_suppression: which alarm ids are suppressed.
 
-One entry per catalogue id. A suppressed id's alarms stay stored and are
-hidden from listings (unless include_suppress=True) and from notifiers;
-changing the status goes to stx-fm-manager over RPC.
+One entry per Alarm id of the catalogue, as in StarlingX; customer logs
+cannot be suppressed. A suppressed id's alarms stay stored and are hidden
+from listings (unless include_suppress=True) and from notifiers; changing
+the status goes to stx-fm-manager over RPC. The entry of an id that left
+the catalogue (or became a log) is set for deletion by the manager's sync:
+it is not listed, and a PATCH of it is refused.
 """
 
 import pecan
@@ -56,7 +59,11 @@ class EventSuppressionController(rest.RestController):
 
     @expose.expose()
     def patch(self, uuid):
-        """JSON-patch replace of /suppression_status, as fm clients send."""
+        """JSON-patch replace of /suppression_status, as fm clients send.
+
+        An entry set for deletion is refused by the manager
+        (InvalidParameterValue naming suppression_status), unchanged.
+        """
         changes = jsonpatch.to_changes(expose.request_json(),
                                        formats.SUPPRESSION_FIELDS,
                                        _WRITABLE)
