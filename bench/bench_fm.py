@@ -9,7 +9,7 @@ loopback) on a SQLite file or a fresh PostgreSQL database, and measures:
 - GET /v1/alarms (a page of 100) and GET /v1/alarms/summary with 100,000
   active alarms (target: <= 50 ms p99 for the page).
 
-Usage: bench_fm.py [--db sqlite|postgresql] [--threads 16] [--ops 4000]
+Usage: bench_fm.py [--db sqlite|postgresql] [--threads 16] [--ops 20000]
                    [--alarms 100000]
 """
 
@@ -176,7 +176,7 @@ def main():
     parser.add_argument('--db', choices=('sqlite', 'postgresql'),
                         default='sqlite')
     parser.add_argument('--threads', type=int, default=16)
-    parser.add_argument('--ops', type=int, default=4000)
+    parser.add_argument('--ops', type=int, default=20000)
     parser.add_argument('--alarms', type=int, default=100000)
     args = parser.parse_args()
 

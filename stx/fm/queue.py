@@ -134,6 +134,8 @@ CLEAR_ALL = 'clear_all'
 MAX_BATCH = 200
 MIN_BACKOFF = 0.1
 MAX_BACKOFF = 2.0
+# Longest a sender waits for more operations before a call (_linger).
+LINGER = 0.002
 
 _senders = {}
 # Senders told to stop whose RPC call may still be in flight, by path.
@@ -187,10 +189,17 @@ class Sender:
         self._api = rpcapi.FMAPI(timeout=rpc_timeout, topic=topic)
         self._context = stx_context.get_admin_context()
         self._cond = threading.Condition()
-        self._waiting = set()
-        self._results = {}
+        # seq -> _Waiter of each sync caller waiting for its result.
+        self._waiters = {}
         self._poked = False
         self._stopped = False
+        # Operations expected after the last delivery, and when it ended:
+        # see _linger().
+        self._expected = 0
+        self._answered_at = 0.0
+        # How many queued operations wake the sender (None: it is busy),
+        # so that submit() does not wake it for each one.
+        self._wanted = None
         self._thread = threading.Thread(
             target=self._run, name='fm-client-sender', daemon=True)
         self._thread.start()
@@ -207,9 +216,10 @@ class Sender:
         with self._cond:
             seq = self._queue.append(op)
             if wait:
-                self._waiting.add(seq)
+                self._waiters[seq] = _Waiter()
             self._poked = True
-            self._cond.notify_all()
+            if self._wanted is not None and len(self._queue) >= self._wanted:
+                self._cond.notify_all()
         return seq
 
     def wait(self, seq, deadline):
@@ -217,20 +227,15 @@ class Sender:
 
         :raises: the manager's exception if it refused the operation.
         """
+        waiter = self._waiters[seq]
+        answered = waiter.done.wait(max(0.0, deadline - time.monotonic()))
         with self._cond:
-            try:
-                while seq not in self._results:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        return None
-                    self._cond.wait(remaining)
-                result = self._results.pop(seq)
-            finally:
-                self._waiting.discard(seq)
-                self._results.pop(seq, None)
-        if isinstance(result, _Failed):
-            raise result.error
-        return result
+            self._waiters.pop(seq, None)
+        if not answered:
+            return None
+        if isinstance(waiter.result, _Failed):
+            raise waiter.result.error
+        return waiter.result
 
     def flush(self, timeout):
         """Wait until the queue is empty; False if it is not in time."""
@@ -257,15 +262,36 @@ class Sender:
     def _wait_for_work(self, delay):
         deadline = time.monotonic() + delay
         with self._cond:
-            while not self._stopped:
-                if not len(self._queue):
-                    self._cond.wait()
-                    continue
-                if self._poked or time.monotonic() >= deadline:
-                    self._poked = False
-                    return True
-                self._cond.wait(deadline - time.monotonic())
-        return False
+            try:
+                while not self._stopped:
+                    self._wanted = 1
+                    if not len(self._queue):
+                        self._cond.wait()
+                        continue
+                    if self._poked or time.monotonic() >= deadline:
+                        self._poked = False
+                        self._linger()
+                        return True
+                    self._cond.wait(deadline - time.monotonic())
+                return False
+            finally:
+                self._wanted = None
+
+    def _linger(self):
+        # Sync callers the last delivery answered usually send their next
+        # operation at once: waiting briefly for them (never more than
+        # LINGER) makes one call of what would be several small ones, and
+        # one call costs about as much as one operation. An isolated
+        # operation, or async callers, do not wait at all.
+        if time.monotonic() - self._answered_at > LINGER:
+            return
+        until = time.monotonic() + LINGER
+        self._wanted = min(self._expected, MAX_BATCH)
+        while len(self._queue) < self._wanted and not self._stopped:
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                return
+            self._cond.wait(remaining)
 
     def _run(self):
         delay = 0.0
@@ -314,13 +340,28 @@ class Sender:
         return results
 
     def _delivered(self, rows, results):
-        seqs = [seq for seq, _op in rows]
-        self._queue.delete(seqs)
+        self._queue.delete([seq for seq, _op in rows])
+        answered = 0
         with self._cond:
-            for seq, result in zip(seqs, results):
-                if seq in self._waiting:
-                    self._results[seq] = result
+            for (seq, _op), result in zip(rows, results):
+                waiter = self._waiters.get(seq)
+                if waiter is not None:
+                    waiter.result = result
+                    waiter.done.set()
+                    answered += 1
+            # What was queued meanwhile, and what the callers just
+            # answered will queue next.
+            self._expected = len(self._queue) + answered
+            self._answered_at = time.monotonic()
             self._cond.notify_all()
+
+
+class _Waiter:
+    """Where a sync caller's result is left."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.result = None
 
 
 def _rebuild(error):

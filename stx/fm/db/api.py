@@ -12,6 +12,8 @@ import datetime
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from stx.common import exception
 from stx.fm.db import DB
@@ -306,13 +308,9 @@ _UPDATE_ALARM = sa.update(ALARMS).where(
     ALARMS.c.entity_instance_id == sa.bindparam('key_eid')).values(
     {name: sa.bindparam('new_' + name) for name in _UPDATE_FIELDS})
 _INSERT_EVENT = sa.insert(EVENTS)
-_FIND_COUNTS = sa.select(COUNTS.c.alarm_id, COUNTS.c.severity).where(
-    sa.tuple_(COUNTS.c.alarm_id, COUNTS.c.severity).in_(_KEYS))
-_ADD_COUNT = sa.update(COUNTS).where(
-    COUNTS.c.alarm_id == sa.bindparam('key_alarm_id'),
-    COUNTS.c.severity == sa.bindparam('key_severity')).values(
-    count=COUNTS.c.count + sa.bindparam('change'))
-_INSERT_COUNT = sa.insert(COUNTS)
+# One upsert statement per dialect, built on first use.
+_UPSERT_DIALECTS = {'sqlite': sqlite.insert, 'postgresql': postgresql.insert}
+_ADD_COUNTS = {}
 # Keys per statement: well under SQLite's oldest limit of 999 parameters.
 _KEYS_PER_QUERY = 400
 
@@ -359,22 +357,24 @@ def alarms_update(conn, rows):
 
 
 def alarm_counts_add(conn, changes):
-    """Add ``{(alarm_id, severity): change}`` to the active alarm counts."""
-    changes = {key: change for key, change in changes.items() if change}
-    stored = set()
-    for chunk in _chunks(changes):
-        stored.update(conn.execute(_FIND_COUNTS, {'keys': chunk}).tuples())
-    updates = [{'key_alarm_id': alarm_id, 'key_severity': severity,
-                'change': change}
-               for (alarm_id, severity), change in changes.items()
-               if (alarm_id, severity) in stored]
-    inserts = [{'alarm_id': alarm_id, 'severity': severity, 'count': change}
-               for (alarm_id, severity), change in changes.items()
-               if (alarm_id, severity) not in stored]
-    if updates:
-        conn.execute(_ADD_COUNT, updates)
-    if inserts:
-        conn.execute(_INSERT_COUNT, inserts)
+    """Add ``{(alarm_id, severity): change}`` to the active alarm counts.
+
+    One upsert for them all (SQLite and PostgreSQL share its syntax).
+    """
+    rows = [{'alarm_id': alarm_id, 'severity': severity, 'count': change}
+            for (alarm_id, severity), change in changes.items() if change]
+    if rows:
+        conn.execute(_add_counts(conn.dialect), rows)
+
+
+def _add_counts(dialect):
+    statement = _ADD_COUNTS.get(dialect.name)
+    if statement is None:
+        insert = _UPSERT_DIALECTS[dialect.name](COUNTS)
+        statement = _ADD_COUNTS[dialect.name] = insert.on_conflict_do_update(
+            index_elements=[COUNTS.c.alarm_id, COUNTS.c.severity],
+            set_={'count': COUNTS.c.count + insert.excluded.count})
+    return statement
 
 
 def alarm_counts_rebuild(conn):

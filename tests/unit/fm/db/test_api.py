@@ -21,7 +21,8 @@ class DBTestCase(base.FMTestCase):
             'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
         with DB.writer.using(self.context) as session:
             dbapi.alarms_insert(session, [row])
-            dbapi.alarm_counts_add(session, {(alarm_id, severity): 1})
+            dbapi.alarm_counts_add(session.connection(),
+                                   {(alarm_id, severity): 1})
         return row
 
     def add_event(self, event_log_id='200.004', state='set',
