@@ -161,11 +161,9 @@ def alarm_summary(context, include_suppress=False):
     Read from ``alarm_count``, which the manager keeps in step with the
     alarms: a few rows, however many alarms are active.
     """
+    _status, join = _status_column(COUNTS.c.alarm_id)
     query = (sa.select(COUNTS.c.severity, sa.func.sum(COUNTS.c.count))
-             .select_from(sa.outerjoin(
-                 COUNTS, SUPPRESSIONS,
-                 COUNTS.c.alarm_id == SUPPRESSIONS.c.alarm_id))
-             .group_by(COUNTS.c.severity))
+             .select_from(join).group_by(COUNTS.c.severity))
     query = _suppression_filter(query, include_suppress)
     with DB.reader.using(context) as session:
         counts = dict(session.execute(query).all())

@@ -22,8 +22,8 @@ class Alarm(Base):
         sa.UniqueConstraint('uuid', name='uniq_alarm0uuid'),
         sa.UniqueConstraint('alarm_id', 'entity_instance_id',
                             name='uniq_alarm0alarm_id0entity_instance_id'),
-        # Newest-first pages, and the summary's count by severity, read an
-        # index instead of sorting or scanning 100,000 rows.
+        # Newest-first pages, and filters by severity, read an index
+        # instead of sorting or scanning 100,000 rows.
         sa.Index('ix_alarm_timestamp', 'timestamp', 'id'),
         sa.Index('ix_alarm_severity', 'severity', 'alarm_id'),
     )
