@@ -13,6 +13,12 @@ opts = [
                help='Records the event log keeps; the oldest are pruned '
                     'first. StarlingX keeps 4,000; more history costs disk '
                     'and slows unfiltered event listings a little.'),
+    cfg.StrOpt('event_notify_file',
+               default='$state_path/fm-event.log',
+               help='File the log notifier appends a line to for every '
+                    'alarm set, alarm clear and customer log (StarlingX\'s '
+                    'fm-event.log). Rotating it needs no signal: the '
+                    'manager reopens it once it was moved.'),
     cfg.StrOpt('catalogue_file',
                help='An operator\'s own alarm catalogue (events.yaml '
                     'layout). Unset uses the catalogue shipped in the '

@@ -1,17 +1,21 @@
-"""LogNotifier: one log line per alarm set, alarm clear and customer log.
+"""LogNotifier: one line per alarm set, alarm clear and customer log.
 
 The default notifier: it needs no configuration, and gives an operator who
-reads the manager's log (or ships it to a log collector) every alarm
-change. Also home of ``alarm_fields``, the flat view of an event that the
-other notifiers format from.
+reads the log (or ships it to a log collector) every alarm change. Like
+StarlingX's ``fm-event.log``, the lines go to a file of their own,
+``[fm] event_notify_file``, written directly: through the logging module
+each line cost about as much as storing the alarm. Also home of
+``alarm_fields``, the flat view of an event that the other notifiers format
+from.
 """
 
-from oslo_log import log as logging
+import datetime
+import os
+import threading
 
 from stx.common import exception
+from stx.conf import CONF
 from stx.fm.notifiers import base
-
-LOG = logging.getLogger(__name__)
 
 OPERATION_SET = 'set'
 OPERATION_CLEAR = 'clear'
@@ -62,19 +66,70 @@ def alarm_fields(event):
     return fields
 
 
+_LINE = ('%(now)s fm %(operation)s %(alarm_id)s %(entity_instance_id)s '
+         'severity=%(severity)s uuid=%(uuid)s at %(timestamp)s: '
+         '%(reason_text)s\n')
+
+
 class LogNotifier(base.Notifier):
-    """Logs each event at INFO on ``stx.fm.notifiers.log``."""
+    """Appends a line per event to ``[fm] event_notify_file``.
+
+    The file is reopened when it was moved or removed (rotated), and its
+    directory created if missing.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._path = None
+        self._fd = None
+        self._inode = None
+
+    def __del__(self):
+        self._close()
 
     def get_properties(self):
-        """See :meth:`Notifier.get_properties`: nothing to configure."""
-        return {}
+        """See :meth:`Notifier.get_properties`."""
+        return {'[fm] event_notify_file': 'Optional. The file the lines '
+                                          'go to.'}
 
     def validate(self):
         """See :meth:`Notifier.validate`: always usable."""
 
     def notify(self, event):
-        """See :meth:`Notifier.notify`."""
+        """See :meth:`Notifier.notify`.
+
+        :raises: ServiceUnavailable if the file cannot be written.
+        """
         fields = alarm_fields(event)
-        LOG.info('fm %(operation)s %(alarm_id)s %(entity_instance_id)s '
-                 'severity=%(severity)s uuid=%(uuid)s at %(timestamp)s: '
-                 '%(reason_text)s', fields)
+        fields['now'] = datetime.datetime.now(
+            datetime.timezone.utc).isoformat(timespec='microseconds')
+        line = (_LINE % fields).encode('utf-8', 'backslashreplace')
+        with self._lock:
+            try:
+                os.write(self._file(), line)
+            except OSError as error:
+                self._close()
+                raise exception.ServiceUnavailable(
+                    service='fm log notifier', reason='cannot write %s: %s'
+                    % (CONF.fm.event_notify_file, error)) from None
+
+    def _file(self):
+        path = CONF.fm.event_notify_file
+        if self._fd is not None:
+            try:
+                inode = os.stat(path).st_ino
+            except FileNotFoundError:
+                inode = None
+            if path == self._path and inode == self._inode:
+                return self._fd
+            self._close()
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                           0o640)
+        self._path, self._inode = path, os.fstat(self._fd).st_ino
+        return self._fd
+
+    def _close(self):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -3,12 +3,11 @@
 import http.server
 import importlib.resources
 import json
+import os
 import re
 import socket
 import threading
 
-import fixtures
-from oslo_log import log as logging
 from pyasn1.codec.ber import decoder
 from pysnmp.proto.api import v2c
 
@@ -34,18 +33,38 @@ def event(operation='set', **fields):
 
 class LogNotifierTest(base.TestCase):
 
-    def test_logs_one_line_per_event(self):
-        logger = self.useFixture(fixtures.FakeLogger(
-            name=log_notifier.__name__, level=logging.INFO))
+    def lines(self, path):
+        with open(path) as log_file:
+            return log_file.read().splitlines()
+
+    def test_writes_one_line_per_event_to_its_file(self):
+        path = os.path.join(self.state_dir, 'fm-event.log')
         notifier = log_notifier.LogNotifier()
         notifier.notify(event())
         notifier.notify(event('clear'))
-        lines = logger.output.splitlines()
+        lines = self.lines(path)
         self.assertEqual(2, len(lines))
-        self.assertIn('fm set 200.004 host=worker-0 severity=critical',
-                      lines[0])
+        self.assertRegex(lines[0], r'^\d{4}-\d\d-\d\dT[0-9:.]+\+00:00 fm '
+                         'set 200.004 host=worker-0 severity=critical')
         self.assertIn('worker-0 failed', lines[0])
         self.assertIn('fm clear 200.004', lines[1])
+
+    def test_reopens_the_file_once_rotated(self):
+        path = os.path.join(self.state_dir, 'logs', 'events.log')
+        self.config(group='fm', event_notify_file=path)
+        notifier = log_notifier.LogNotifier()
+        notifier.notify(event())
+        os.rename(path, path + '.1')
+        notifier.notify(event('clear'))
+        self.assertIn('fm set', self.lines(path + '.1')[0])
+        self.assertEqual(1, len(self.lines(path + '.1')))
+        self.assertIn('fm clear', self.lines(path)[0])
+
+    def test_unwritable_file_is_unavailable(self):
+        self.config(group='fm', event_notify_file=self.state_dir)
+        error = self.assertRaises(exception.ServiceUnavailable,
+                                  log_notifier.LogNotifier().notify, event())
+        self.assertIn(self.state_dir, str(error))
 
     def test_accepts_the_flat_notifier_event_layout(self):
         fields = log_notifier.alarm_fields(
