@@ -81,11 +81,10 @@ class LogNotifier(base.Notifier):
     def __init__(self):
         self._lock = threading.Lock()
         self._path = None
-        self._fd = None
+        # Unbuffered: each line is one write(2) with O_APPEND, whole in
+        # the file even when another process appends too.
+        self._file = None
         self._inode = None
-
-    def __del__(self):
-        self._close()
 
     def get_properties(self):
         """See :meth:`Notifier.get_properties`."""
@@ -106,30 +105,29 @@ class LogNotifier(base.Notifier):
         line = (_LINE % fields).encode('utf-8', 'backslashreplace')
         with self._lock:
             try:
-                os.write(self._file(), line)
+                self._open().write(line)
             except OSError as error:
                 self._close()
                 raise exception.ServiceUnavailable(
                     service='fm log notifier', reason='cannot write %s: %s'
                     % (CONF.fm.event_notify_file, error)) from None
 
-    def _file(self):
+    def _open(self):
         path = CONF.fm.event_notify_file
-        if self._fd is not None:
+        if self._file is not None:
             try:
                 inode = os.stat(path).st_ino
             except FileNotFoundError:
                 inode = None
             if path == self._path and inode == self._inode:
-                return self._fd
+                return self._file
             self._close()
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
-                           0o640)
-        self._path, self._inode = path, os.fstat(self._fd).st_ino
-        return self._fd
+        self._file = open(path, 'ab', buffering=0)
+        self._path, self._inode = path, os.fstat(self._file.fileno()).st_ino
+        return self._file
 
     def _close(self):
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
