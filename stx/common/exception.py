@@ -93,6 +93,14 @@ class InvalidBulkFile(Invalid):
     error_code = 'stx.host.bulk_add.invalid'
 
 
+class InventoryReportInvalid(InvalidParameterValue):
+    """An agent's inventory report the conductor refuses as a whole."""
+
+    msg_fmt = ("Inventory report of host %(host)s refused: invalid "
+               "'%(field)s': %(reason)s")
+    error_code = 'stx.inventory.report_invalid'
+
+
 class RequestTooLarge(StxException):
     msg_fmt = 'Request body of %(size)s bytes exceeds the limit of %(limit)s.'
     code = http.client.REQUEST_ENTITY_TOO_LARGE
@@ -136,6 +144,36 @@ class SystemNotFound(NotFound):
     error_code = 'stx.system.not_found'
 
 
+class NodeNotFound(NotFound):
+    msg_fmt = 'NUMA node %(node)s could not be found.'
+    error_code = 'stx.node.not_found'
+
+
+class CPUNotFound(NotFound):
+    msg_fmt = 'CPU %(cpu)s could not be found.'
+    error_code = 'stx.cpu.not_found'
+
+
+class MemoryNotFound(NotFound):
+    msg_fmt = 'Memory %(memory)s could not be found.'
+    error_code = 'stx.memory.not_found'
+
+
+class DiskNotFound(NotFound):
+    msg_fmt = 'Disk %(disk)s could not be found.'
+    error_code = 'stx.disk.not_found'
+
+
+class PortNotFound(NotFound):
+    msg_fmt = 'Port %(port)s could not be found.'
+    error_code = 'stx.port.not_found'
+
+
+class PCIDeviceNotFound(NotFound):
+    msg_fmt = 'PCI device %(pci_device)s could not be found.'
+    error_code = 'stx.pci_device.not_found'
+
+
 class Conflict(StxException):
     msg_fmt = 'Conflict: %(reason)s'
     code = http.client.CONFLICT
@@ -145,6 +183,15 @@ class Conflict(StxException):
 class HostAlreadyExists(Conflict):
     msg_fmt = "A host with %(field)s '%(value)s' already exists."
     error_code = 'stx.host.duplicate'
+
+
+class HostIdentityConflict(Conflict):
+    """An agent whose MACs name one host and whose hostname another."""
+
+    msg_fmt = ("Host identity conflict: management MAC %(mac)s belongs to "
+               "host %(host)s, but hostname '%(hostname)s' belongs to host "
+               "%(other)s.")
+    error_code = 'stx.host.identity_conflict'
 
 
 class SystemAlreadyExists(Conflict):

@@ -72,6 +72,17 @@ BM_TYPE_DYNAMIC = 'dynamic'
 # fixed, so the port is unambiguous.
 BM_TYPES_WITH_PORT = (BM_TYPE_IPMI, BM_TYPE_REDFISH)
 
+# What a logical cpu is assigned to (allocated_function), as StarlingX.
+CPU_FUNCTION_PLATFORM = 'Platform'
+CPU_FUNCTION_VSWITCH = 'Vswitch'
+CPU_FUNCTION_SHARED = 'Shared'
+CPU_FUNCTION_APPLICATION = 'Application'
+CPU_FUNCTION_APPLICATION_ISOLATED = 'Application-isolated'
+CPU_FUNCTION_NONE = 'None'
+CPU_FUNCTIONS = (CPU_FUNCTION_PLATFORM, CPU_FUNCTION_VSWITCH,
+                 CPU_FUNCTION_SHARED, CPU_FUNCTION_APPLICATION,
+                 CPU_FUNCTION_APPLICATION_ISOLATED, CPU_FUNCTION_NONE)
+
 # System.
 SYSTEM_MODE_SIMPLEX = 'simplex'
 SYSTEM_MODE_DUPLEX = 'duplex'
@@ -104,6 +115,8 @@ SEVERITY_MINOR = 'minor'
 SEVERITY_WARNING = 'warning'
 SEVERITIES = (SEVERITY_CRITICAL, SEVERITY_MAJOR, SEVERITY_MINOR,
               SEVERITY_WARNING)
+# The severity of a customer log that is not about a fault.
+SEVERITY_NOT_APPLICABLE = 'not-applicable'
 
 # Patch states.
 PATCH_AVAILABLE = 'available'

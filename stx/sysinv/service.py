@@ -29,6 +29,7 @@ class SysinvService(service.Service):
 
     def __init__(self):
         self._rpc_server = None
+        self._manager = None
 
     def wsgi_app(self):
         # Imported here: a conductor-only process never loads pecan.
@@ -43,8 +44,9 @@ class SysinvService(service.Service):
         # that names it; refuse to start instead.
         loader.validate_enabled(loader.BMC)
         target = messaging.Target(topic=rpcapi.TOPIC, server=CONF.host)
+        self._manager = manager.ConductorManager(CONF.host)
         self._rpc_server = rpc.get_server(
-            target, [manager.ConductorManager(CONF.host)],
+            target, [self._manager],
             serializer=objects_base.StxObjectSerializer())
         self._rpc_server.start()
         LOG.info('sysinv conductor listening on topic %(topic)s as '
@@ -56,6 +58,8 @@ class SysinvService(service.Service):
         self._rpc_server.stop()
         self._rpc_server.wait()
         self._rpc_server = None
+        self._manager.close()
+        self._manager = None
         LOG.info('sysinv conductor stopped')
 
     def bootstrap(self, context, options):

@@ -1,10 +1,15 @@
-"""The sysinv conductor: the only writer of hosts and the system.
+"""The sysinv conductor: the only writer of sysinv's database.
 
 The API checks the shape of a request; the conductor checks its meaning
-against stored state (validation, duplicates, system mode) and writes. Every
-method raises only the exceptions listed in its ``expected_exceptions``,
-which reach the caller as themselves.
+against stored state (validation, duplicates, system mode) and writes.
+Agents find their host here (by MAC, by hostname, or by being discovered)
+and report its inventory. Every method raises only the exceptions listed in
+its ``expected_exceptions``, which reach the caller as themselves.
 """
+
+import datetime
+import re
+import threading
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -13,7 +18,9 @@ from stx.common import exception
 from stx.common import secrets
 from stx.common import states
 from stx.conf import CONF
+from stx.fm import client as fm_client
 from stx import objects
+from stx.sysinv.conductor import inventory
 from stx.sysinv.db import api as dbapi
 from stx.sysinv import validation
 from stx import version
@@ -65,6 +72,16 @@ HOST_DEFAULTS = {
 }
 
 
+# Text shaped like a MAC; normalize_mac also refuses those no NIC has.
+_MAC_TEXT = re.compile(r'^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$',
+                       re.IGNORECASE)
+
+# The customer log of a host found by its agent's MACs alone.
+HOST_DISCOVERED_LOG_ID = '200.023'
+# The conductor's own fm client queue (<[fm] client_queue_dir>/<name>.sqlite).
+FM_CLIENT_NAME = 'sysinv-conductor'
+
+
 def software_version():
     """The platform release: major.minor of this code."""
     return '.'.join(version.version_string().split('.')[:2])
@@ -73,10 +90,34 @@ def software_version():
 class ConductorManager:
     """RPC endpoint of stx-sysinv-conductor."""
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, host=None):
         self.host = host or CONF.host
+        self._fault_api = None
+        self._fault_api_lock = threading.Lock()
+
+    def close(self, timeout=0):
+        """Let go of the fm client.
+
+        :param timeout: seconds to wait for the logs still queued to reach
+            fm first. Those that did not stay queued on disk, and the next
+            conductor on the same state directory sends them.
+        """
+        with self._fault_api_lock:
+            if self._fault_api is not None:
+                if timeout:
+                    self._fault_api.flush(timeout)
+                self._fault_api.close()
+                self._fault_api = None
+
+    def _faults(self):
+        # Made on first use: most conductors never log anything.
+        with self._fault_api_lock:
+            if self._fault_api is None:
+                self._fault_api = fm_client.FaultAPIs(
+                    mode=fm_client.MODE_ASYNC, name=FM_CLIENT_NAME)
+            return self._fault_api
 
     # System.
 
@@ -212,6 +253,204 @@ class ConductorManager:
         return {'created': [host(h, context) for h in created],
                 'updated': [host(h, context) for h in updated]}
 
+    # Host identity: how an agent finds the host it runs on.
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def get_ihost_by_macs(self, context, ihost_macs):
+        """The host whose mgmt_mac is one of ``ihost_macs``.
+
+        :param ihost_macs: the MAC addresses of the agent's ports, in any
+            case, with ':' or '-'; the first one that names a host wins.
+        :returns: the host (see _host_dict), or None.
+        :raises: InvalidParameterValue naming a value that is not a MAC.
+        """
+        hosts = dbapi.host_list_by_mgmt_macs(context, _macs(ihost_macs))
+        return _host_dict(hosts[0]) if hosts else None
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def get_ihost_by_hostname(self, context, ihost_hostname):
+        """The host named ``ihost_hostname`` (any case), or None.
+
+        :raises: InvalidParameterValue if it is not a non-empty string.
+        """
+        if not isinstance(ihost_hostname, str) or not ihost_hostname:
+            raise exception.InvalidParameterValue(
+                field='ihost_hostname', reason='must be a host name')
+        host = _host_named(context, ihost_hostname)
+        return host and _host_dict(host)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def discover_ihost(self, context, ihost_macs, hostname=None):
+        """The host of an agent, added if no host has its MACs.
+
+        A host with one of the MACs is returned as it is; failing that, the
+        host named ``hostname``, as StarlingX's agent falls back to its
+        hostname. Otherwise a host is added as StarlingX shows a
+        discovered one: mgmt_mac the first MAC, no hostname, no
+        personality, locked, offline and unprovisioned. That is logged, and
+        recorded as customer log 200.023 through the fm client in async
+        mode (the conductor never waits for fm). Two agents discovering at
+        once with the same first MAC get the same host: the second insert
+        breaks mgmt_mac's unique constraint and reads the first one's host.
+
+        :param ihost_macs: the MAC addresses of the agent's ports.
+        :param hostname: the agent's hostname, if it has one.
+        :returns: the host (see _host_dict).
+        :raises: HostIdentityConflict (a Conflict) when the MACs belong to
+            one host and ``hostname`` to another; InvalidParameterValue,
+            MissingParameterValue for bad MACs or hostname;
+            OperationNotPermitted when no system exists or it is simplex.
+        """
+        macs = _macs(ihost_macs)
+        if not macs:
+            raise exception.MissingParameterValue(
+                field='ihost_macs', reason='an agent is known by the MAC '
+                'addresses of its ports')
+        if hostname is not None and not isinstance(hostname, str):
+            raise exception.InvalidParameterValue(
+                field='hostname', reason='must be a host name or None')
+        named = _host_named(context, hostname) if hostname else None
+        hosts = dbapi.host_list_by_mgmt_macs(context, macs)
+        if hosts:
+            host = hosts[0]
+            if named is not None and named['id'] != host['id']:
+                LOG.warning('Agent with MACs %(macs)s and hostname '
+                            '%(hostname)s names two hosts: %(host)s and '
+                            '%(other)s', {'macs': ', '.join(macs),
+                                          'hostname': hostname,
+                                          'host': _label(host),
+                                          'other': _label(named)})
+                raise exception.HostIdentityConflict(
+                    mac=host['mgmt_mac'], host=_label(host),
+                    hostname=hostname, other=_label(named))
+            return _host_dict(host)
+        if named is not None:
+            return _host_dict(named)
+        system = self._system_for_add(context)
+        values = self._host_values(context, {'mgmt_mac': macs[0]}, system)
+        try:
+            host = dbapi.host_create(context, values)
+        except exception.HostAlreadyExists:
+            # Another discovery of this host won the race: theirs is ours.
+            hosts = dbapi.host_list_by_mgmt_macs(context, macs)
+            if not hosts:
+                raise
+            return _host_dict(hosts[0])
+        LOG.info('Host discovered: management MAC %(mac)s (%(uuid)s), '
+                 'unprovisioned', {'mac': host['mgmt_mac'],
+                                   'uuid': host['uuid']})
+        self._log_discovery(host)
+        return _host_dict(host)
+
+    def _log_discovery(self, host):
+        fault = fm_client.Fault(
+            alarm_id=HOST_DISCOVERED_LOG_ID, alarm_state=fm_client.LOG,
+            entity_type_id='host',
+            entity_instance_id='host=%s' % host['mgmt_mac'],
+            severity=states.SEVERITY_NOT_APPLICABLE,
+            reason_text='A new host was discovered with management MAC %s '
+                        '(%s)' % (host['mgmt_mac'], host['uuid']))
+        try:
+            self._faults().set_event(fault)
+        except Exception:
+            # The host is added; a customer log that cannot be queued (a
+            # full disk, a queue file held by another process) must not
+            # undo that, nor send the agent into a retry loop.
+            LOG.exception('Customer log %(id)s for discovered host %(mac)s '
+                          'could not be queued',
+                          {'id': HOST_DISCOVERED_LOG_ID,
+                           'mac': host['mgmt_mac']})
+
+    # Inventory reports, in the order an agent sends them: NUMA nodes
+    # first, since cpus and memory name them. Each report replaces the
+    # host's rows of its kind, as a whole or not at all, and returns None.
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def inumas_update_by_ihost(self, context, ihost_uuid, inuma_dict_array):
+        """Store the host's NUMA nodes; ``[{numa_node, capabilities}]``.
+
+        :raises: HostNotFound, InventoryReportInvalid naming the field.
+        """
+        self._store_report(context, inventory.NODES, ihost_uuid,
+                           inuma_dict_array)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def icpus_update_by_ihost(self, context, ihost_uuid, icpu_dict_array):
+        """Store the host's logical cpus (stx.sysinv.agent.inventory.cpu).
+
+        A cpu first reported gets its allocated_function from
+        inventory.initial_cpu_functions; a later report keeps it.
+
+        :raises: HostNotFound, InventoryReportInvalid (also for a numa_node
+            the host's NUMA node report did not have).
+        """
+        self._store_report(context, inventory.CPUS, ihost_uuid,
+                           icpu_dict_array)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def imemory_update_by_ihost(self, context, ihost_uuid,
+                                imemory_dict_array):
+        """Store the host's memory, a record per NUMA node.
+
+        :raises: HostNotFound, InventoryReportInvalid.
+        """
+        self._store_report(context, inventory.MEMORY, ihost_uuid,
+                           imemory_dict_array)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def idisk_update_by_ihost(self, context, ihost_uuid, idisk_dict_array):
+        """Store the host's disks, by device_node.
+
+        :raises: HostNotFound, InventoryReportInvalid.
+        """
+        self._store_report(context, inventory.DISKS, ihost_uuid,
+                           idisk_dict_array)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def iport_update_by_ihost(self, context, ihost_uuid, inic_dict_array):
+        """Store the host's Ethernet ports, by interface ``name``.
+
+        :raises: HostNotFound, InventoryReportInvalid.
+        """
+        self._store_report(context, inventory.PORTS, ihost_uuid,
+                           inic_dict_array)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def pci_device_update_by_host(self, context, host_uuid,
+                                  pci_device_dict_array):
+        """Store the host's PCI devices, by pciaddr.
+
+        :raises: HostNotFound, InventoryReportInvalid.
+        """
+        self._store_report(context, inventory.PCI_DEVICES, host_uuid,
+                           pci_device_dict_array)
+
+    def _store_report(self, context, report, host_uuid, records):
+        host = dbapi.host_get(context, host_uuid)
+        name = _label(host)
+        nodes = ()
+        if report.needs_nodes:
+            nodes = {node['numa_node']
+                     for node in dbapi.node_list(context, host['id'])}
+        try:
+            records = inventory.validate(report, records, name, nodes)
+            counts = report.sync(context, host['id'],
+                                 inventory.rows(report, records))
+        except exception.InventoryReportInvalid as error:
+            LOG.warning('Inventory report of host %(host)s refused: '
+                        '%(field)s %(reason)s',
+                        {'host': name, 'field': error.field,
+                         'reason': error.kwargs.get('reason')})
+            raise
+        if counts['created'] or counts['updated'] or counts['deleted']:
+            LOG.info('Inventory of host %(host)s: %(report)s stored, '
+                     '%(created)d added, %(updated)d changed, %(deleted)d '
+                     'removed', dict(counts, host=name,
+                                     report=report.argument))
+        else:
+            LOG.debug('Inventory of host %(host)s: %(report)s unchanged',
+                      {'host': name, 'report': report.argument})
+
     def _bulk_entry(self, context, values, system, creates, updates, seen):
         values = {k: v for k, v in values.items() if v is not None}
         power_on = values.pop('power_on', None)
@@ -296,6 +535,60 @@ def _check_host_change(current, changes):
     if ('hostname' in changes and current['personality'] ==
             states.CONTROLLER and changes['hostname'] != current['hostname']):
         raise refuse('hostname', 'controllers keep their names')
+
+
+def _label(host):
+    """How logs and messages name a host (discovered ones have no name)."""
+    return host['hostname'] or host['mgmt_mac'] or host['uuid']
+
+
+def _host_dict(host):
+    """A host as the identity methods return it to an agent.
+
+    Every column but bm_password; timestamps as ISO 8601 text, so that the
+    dict is the same over every transport (a broker sends JSON).
+    """
+    return {name: (value.isoformat()
+                   if isinstance(value, datetime.datetime) else value)
+            for name, value in host.items() if name != 'bm_password'}
+
+
+def _host_named(context, hostname):
+    """The host of that name (stored lower-case), or None."""
+    try:
+        return dbapi.host_get_by_hostname(context, hostname.lower())
+    except exception.HostNotFound:
+        return None
+
+
+def _macs(ihost_macs):
+    """An agent's MACs in stored form, without repeats, in their order.
+
+    A MAC that cannot be a host's mgmt_mac (all zeros, multicast: some
+    firmware gives a port one) is left out rather than refused, so that one
+    odd port does not keep an agent from finding its host.
+
+    :raises: InvalidParameterValue naming the value that is not a MAC.
+    """
+    if not isinstance(ihost_macs, (list, tuple)):
+        raise exception.InvalidParameterValue(
+            field='ihost_macs', reason='must be a list of MAC addresses')
+    macs = []
+    for index, mac in enumerate(ihost_macs):
+        field = 'ihost_macs[%d]' % index
+        if not isinstance(mac, str) or not _MAC_TEXT.match(mac):
+            raise exception.InvalidParameterValue(
+                field=field, reason='%r is not a MAC address '
+                '(xx:xx:xx:xx:xx:xx)' % (mac,))
+        try:
+            mac = validation.normalize_mac(mac, field=field)
+        except exception.InvalidParameterValue as error:
+            LOG.debug('MAC %(mac)s ignored: %(error)s',
+                      {'mac': mac, 'error': error})
+            continue
+        if mac not in macs:
+            macs.append(mac)
+    return macs
 
 
 def _require_enabled_controller(context):

@@ -16,9 +16,13 @@ class ConductorAPI:
 
     * 1.0 - Initial version: create_system, update_system, create_host,
       update_host, destroy_host, bulk_add_hosts.
+    * 1.1 - Agents: get_ihost_by_macs, get_ihost_by_hostname,
+      discover_ihost, inumas_update_by_ihost, icpus_update_by_ihost,
+      imemory_update_by_ihost, idisk_update_by_ihost, iport_update_by_ihost,
+      pci_device_update_by_host.
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -50,3 +54,49 @@ class ConductorAPI:
 
     def bulk_add_hosts(self, context, hosts):
         return self._call(context, 'bulk_add_hosts', hosts=hosts)
+
+    # 1.1: what stx-agent calls.
+
+    def get_ihost_by_macs(self, context, ihost_macs):
+        return self._call(context, 'get_ihost_by_macs', version='1.1',
+                          ihost_macs=ihost_macs)
+
+    def get_ihost_by_hostname(self, context, ihost_hostname):
+        return self._call(context, 'get_ihost_by_hostname', version='1.1',
+                          ihost_hostname=ihost_hostname)
+
+    def discover_ihost(self, context, ihost_macs, hostname=None):
+        return self._call(context, 'discover_ihost', version='1.1',
+                          ihost_macs=ihost_macs, hostname=hostname)
+
+    def inumas_update_by_ihost(self, context, ihost_uuid, inuma_dict_array):
+        return self._call(context, 'inumas_update_by_ihost', version='1.1',
+                          ihost_uuid=ihost_uuid,
+                          inuma_dict_array=inuma_dict_array)
+
+    def icpus_update_by_ihost(self, context, ihost_uuid, icpu_dict_array):
+        return self._call(context, 'icpus_update_by_ihost', version='1.1',
+                          ihost_uuid=ihost_uuid,
+                          icpu_dict_array=icpu_dict_array)
+
+    def imemory_update_by_ihost(self, context, ihost_uuid,
+                                imemory_dict_array):
+        return self._call(context, 'imemory_update_by_ihost', version='1.1',
+                          ihost_uuid=ihost_uuid,
+                          imemory_dict_array=imemory_dict_array)
+
+    def idisk_update_by_ihost(self, context, ihost_uuid, idisk_dict_array):
+        return self._call(context, 'idisk_update_by_ihost', version='1.1',
+                          ihost_uuid=ihost_uuid,
+                          idisk_dict_array=idisk_dict_array)
+
+    def iport_update_by_ihost(self, context, ihost_uuid, inic_dict_array):
+        return self._call(context, 'iport_update_by_ihost', version='1.1',
+                          ihost_uuid=ihost_uuid,
+                          inic_dict_array=inic_dict_array)
+
+    def pci_device_update_by_host(self, context, host_uuid,
+                                  pci_device_dict_array):
+        return self._call(context, 'pci_device_update_by_host',
+                          version='1.1', host_uuid=host_uuid,
+                          pci_device_dict_array=pci_device_dict_array)

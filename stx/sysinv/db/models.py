@@ -1,4 +1,8 @@
-"""sysinv's tables: the system and its hosts (StarlingX names)."""
+"""sysinv's tables: the system, its hosts and their inventory.
+
+Table and column names are StarlingX's, so that its clients and tooling read
+the same fields.
+"""
 
 import sqlalchemy as sa
 
@@ -98,3 +102,229 @@ class Host(Base):
     nvme_host_nqn = sa.Column(sa.String(255))
     sw_version = sa.Column(sa.String(128))
     peer_id = sa.Column(sa.Integer)
+
+
+# Host inventory: what a host's agent reports (StarlingX's tables). The
+# conductor is the only writer: it replaces a host's rows of one kind with
+# each report (stx.sysinv.db.api, "Inventory"). Every table hangs on i_host
+# with ON DELETE CASCADE, so deleting a host deletes its inventory.
+
+class Node(Base):
+    """A NUMA node of a host."""
+
+    __tablename__ = 'i_node'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_i_node0uuid'),
+        sa.UniqueConstraint('forihostid', 'numa_node',
+                            name='uniq_i_node0forihostid0numa_node'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    forihostid = sa.Column(sa.Integer,
+                           sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                           nullable=False)
+    numa_node = sa.Column(sa.Integer, nullable=False)
+    capabilities = sa.Column(base.JSONEncodedDict)
+
+
+class CPU(Base):
+    """A logical cpu of a host.
+
+    ``allocated_function`` belongs to the operator (the CPU-assignment
+    feature); a report sets it only on a cpu it adds.
+    """
+
+    __tablename__ = 'i_icpu'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_i_icpu0uuid'),
+        sa.UniqueConstraint('forihostid', 'cpu',
+                            name='uniq_i_icpu0forihostid0cpu'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    forihostid = sa.Column(sa.Integer,
+                           sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                           nullable=False)
+    forinodeid = sa.Column(sa.Integer,
+                           sa.ForeignKey('i_node.id', ondelete='CASCADE'))
+    cpu = sa.Column(sa.Integer, nullable=False)
+    core = sa.Column(sa.Integer)
+    thread = sa.Column(sa.Integer)
+    cpu_family = sa.Column(sa.String(255))
+    cpu_model = sa.Column(sa.String(255))
+    allocated_function = sa.Column(sa.String(255))
+    capabilities = sa.Column(base.JSONEncodedDict)
+
+
+class Memory(Base):
+    """The memory and huge pages of one NUMA node of a host.
+
+    Column names keep StarlingX's case (``vm_hugepages_nr_2M``): clients read
+    them as they are. ``platform_reserved_mib``, ``vswitch_hugepages_reqd``
+    and the ``*_pending`` counts belong to the operator; a report sets them
+    only on a row it adds.
+    """
+
+    __tablename__ = 'i_imemory'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_i_imemory0uuid'),
+        sa.UniqueConstraint('forihostid', 'forinodeid',
+                            name='uniq_i_imemory0forihostid0forinodeid'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    forihostid = sa.Column(sa.Integer,
+                           sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                           nullable=False)
+    forinodeid = sa.Column(sa.Integer,
+                           sa.ForeignKey('i_node.id', ondelete='CASCADE'))
+    memtotal_mib = sa.Column(sa.Integer)
+    memavail_mib = sa.Column(sa.Integer)
+    platform_reserved_mib = sa.Column(sa.Integer)
+    node_memtotal_mib = sa.Column(sa.Integer)
+    hugepages_configured = sa.Column(sa.Boolean)
+    vswitch_hugepages_size_mib = sa.Column(sa.Integer)
+    vswitch_hugepages_reqd = sa.Column(sa.Integer)
+    vswitch_hugepages_nr = sa.Column(sa.Integer)
+    vswitch_hugepages_avail = sa.Column(sa.Integer)
+    vm_hugepages_nr_2M_pending = sa.Column(sa.Integer)
+    vm_hugepages_nr_1G_pending = sa.Column(sa.Integer)
+    vm_hugepages_nr_2M = sa.Column(sa.Integer)
+    vm_hugepages_nr_1G = sa.Column(sa.Integer)
+    vm_hugepages_nr_4K = sa.Column(sa.Integer)
+    vm_hugepages_avail_2M = sa.Column(sa.Integer)
+    vm_hugepages_avail_1G = sa.Column(sa.Integer)
+    vm_hugepages_possible_2M = sa.Column(sa.Integer)
+    vm_hugepages_possible_1G = sa.Column(sa.Integer)
+    vm_hugepages_use_1G = sa.Column(sa.Boolean)
+    capabilities = sa.Column(base.JSONEncodedDict)
+
+
+class Disk(Base):
+    """A whole local disk of a host, named by its device node.
+
+    ``device_path`` (udev's by-path name) would be the steadier key, but a
+    disk without a by-path link (virtio, some NVMe) has none.
+    ``device_num`` is a BigInteger: ``os.makedev`` of a large minor number
+    does not fit in 32 bits.
+    """
+
+    __tablename__ = 'i_idisk'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_i_idisk0uuid'),
+        sa.UniqueConstraint('forihostid', 'device_node',
+                            name='uniq_i_idisk0forihostid0device_node'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    forihostid = sa.Column(sa.Integer,
+                           sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                           nullable=False)
+    device_node = sa.Column(sa.String(255), nullable=False)
+    device_num = sa.Column(sa.BigInteger)
+    device_type = sa.Column(sa.String(255))
+    device_path = sa.Column(sa.String(255))
+    device_id = sa.Column(sa.String(255))
+    device_wwn = sa.Column(sa.String(255))
+    size_mib = sa.Column(sa.Integer)
+    available_mib = sa.Column(sa.Integer)
+    serial_id = sa.Column(sa.String(255))
+    rpm = sa.Column(sa.String(255))
+    capabilities = sa.Column(base.JSONEncodedDict)
+
+
+class Port(Base):
+    """A network port of a host: a PCI function's own Ethernet interface.
+
+    StarlingX splits ports into ``ports`` and ``ethernet_ports`` (joined-table
+    inheritance) for port types it never grew; every port is Ethernet, so
+    one table holds the common and the Ethernet columns, and reading ports
+    needs no join. ``type`` stays, always ``ethernet``. Column names are
+    StarlingX's: ``host_id`` and ``node_id`` (the NUMA node, NULL when the
+    reported node is unknown). ``link_mode`` is the kernel's number (0
+    default, 1 dormant), which the agent reports, where StarlingX has a
+    string.
+    """
+
+    __tablename__ = 'ports'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_ports0uuid'),
+        sa.UniqueConstraint('host_id', 'name', name='uniq_ports0host_id0name'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    host_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                        nullable=False)
+    node_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('i_node.id', ondelete='SET NULL'))
+    type = sa.Column(sa.String(255))
+    name = sa.Column(sa.String(255), nullable=False)
+    namedisplay = sa.Column(sa.String(255))
+    pciaddr = sa.Column(sa.String(255))
+    pclass = sa.Column(sa.String(255))
+    pvendor = sa.Column(sa.String(255))
+    pdevice = sa.Column(sa.String(255))
+    psvendor = sa.Column(sa.String(255))
+    psdevice = sa.Column(sa.String(255))
+    prevision = sa.Column(sa.String(255))
+    dpdksupport = sa.Column(sa.Boolean)
+    numa_node = sa.Column(sa.Integer)
+    dev_id = sa.Column(sa.Integer)
+    sriov_totalvfs = sa.Column(sa.Integer)
+    sriov_numvfs = sa.Column(sa.Integer)
+    # 13 characters a VF: Text, as a PF may have hundreds.
+    sriov_vfs_pci_address = sa.Column(sa.Text)
+    sriov_vf_driver = sa.Column(sa.String(255))
+    sriov_vf_pdevice_id = sa.Column(sa.String(255))
+    driver = sa.Column(sa.String(255))
+    mac = sa.Column(sa.String(255))
+    mtu = sa.Column(sa.Integer)
+    speed = sa.Column(sa.Integer)
+    link_mode = sa.Column(sa.Integer)
+    duplex = sa.Column(sa.String(255))
+    autoneg = sa.Column(sa.String(255))
+    bootp = sa.Column(sa.String(255))
+    capabilities = sa.Column(base.JSONEncodedDict)
+
+
+class PCIDevice(Base):
+    """A PCI device of a host that a workload could be given (GPU, QAT...)."""
+
+    __tablename__ = 'pci_devices'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_pci_devices0uuid'),
+        sa.UniqueConstraint('host_id', 'pciaddr',
+                            name='uniq_pci_devices0host_id0pciaddr'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    host_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                        nullable=False)
+    name = sa.Column(sa.String(255))
+    pciaddr = sa.Column(sa.String(255), nullable=False)
+    pclass_id = sa.Column(sa.String(6))
+    pvendor_id = sa.Column(sa.String(4))
+    pdevice_id = sa.Column(sa.String(4))
+    pclass = sa.Column(sa.String(255))
+    pvendor = sa.Column(sa.String(255))
+    pdevice = sa.Column(sa.String(255))
+    psvendor = sa.Column(sa.String(255))
+    psdevice = sa.Column(sa.String(255))
+    prevision = sa.Column(sa.String(255))
+    numa_node = sa.Column(sa.Integer)
+    sriov_totalvfs = sa.Column(sa.Integer)
+    sriov_numvfs = sa.Column(sa.Integer)
+    sriov_vfs_pci_address = sa.Column(sa.Text)
+    sriov_vf_driver = sa.Column(sa.String(255))
+    sriov_vf_pdevice_id = sa.Column(sa.String(4))
+    driver = sa.Column(sa.String(255))
+    enabled = sa.Column(sa.Boolean)
+    extra_info = sa.Column(sa.Text)

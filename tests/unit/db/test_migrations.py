@@ -79,7 +79,8 @@ class _ModelsMigrationsSync(_Service, test_migrations.ModelsMigrationsSync):
 
 class TestSysinvMigrations(_MigrationChecks, base.TestCase):
     database = sysinv_db.DB
-    tables = frozenset({'i_system', 'i_host'})
+    tables = frozenset({'i_system', 'i_host', 'i_node', 'i_icpu',
+                        'i_imemory', 'i_idisk', 'ports', 'pci_devices'})
 
 
 class TestSysinvModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):
