@@ -7,6 +7,7 @@ current values.
 
 from oslo_config import cfg
 
+from stx.conf import agent
 from stx.conf import api
 from stx.conf import database
 from stx.conf import default
@@ -18,6 +19,6 @@ from stx.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (api, database, default, drivers, fm, messaging, sysinv,
-                upgrade_levels):
+for _module in (agent, api, database, default, drivers, fm, messaging,
+                sysinv, upgrade_levels):
     _module.register_opts(CONF)
