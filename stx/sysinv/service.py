@@ -1,8 +1,12 @@
 """sysinv as a service: its API, its conductor and its first start.
 
 ``stx-sysinv-api`` serves ``wsgi_app()``, ``stx-sysinv-conductor`` runs
-``start()``, and ``stx-aio`` runs both plus ``bootstrap()``.
+``start()``, and ``stx-aio`` runs both plus ``bootstrap()``, after which
+``start()`` also runs the all-in-one's own agent: the controller reports
+the inventory of the machine it runs on, as controller-0.
 """
+
+import threading
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -30,6 +34,9 @@ class SysinvService(service.Service):
     def __init__(self):
         self._rpc_server = None
         self._manager = None
+        self._run_agent = False
+        self._agent_stop = threading.Event()
+        self._agent_thread = None
 
     def wsgi_app(self):
         # Imported here: a conductor-only process never loads pecan.
@@ -51,8 +58,24 @@ class SysinvService(service.Service):
         self._rpc_server.start()
         LOG.info('sysinv conductor listening on topic %(topic)s as '
                  '%(host)s', {'topic': rpcapi.TOPIC, 'host': CONF.host})
+        if self._run_agent:
+            self._start_agent()
+
+    def _start_agent(self):
+        from stx.sysinv.agent import manager as agent_manager
+
+        self._agent_stop.clear()
+        self._agent_thread = threading.Thread(
+            target=agent_manager.AgentManager().run,
+            args=(self._agent_stop,), name='stx-agent', daemon=True)
+        self._agent_thread.start()
 
     def stop(self):
+        if self._agent_thread is not None:
+            # Before the conductor: the agent's call in flight is answered.
+            self._agent_stop.set()
+            self._agent_thread.join(CONF.sysinv.rpc_timeout)
+            self._agent_thread = None
         if self._rpc_server is None:
             return
         self._rpc_server.stop()
@@ -66,8 +89,16 @@ class SysinvService(service.Service):
         from stx.sysinv.conductor import bootstrap
 
         wanted = options.get('system_mode')
-        system, _controller = bootstrap.ensure_system(
+        system, controller = bootstrap.ensure_system(
             context, system_mode=wanted or states.SYSTEM_MODE_DUPLEX)
+        # This machine is controller-0, whatever its hostname, and is
+        # known by the MAC bootstrap gave it (which may be no port's, as in
+        # a container): the agent says so rather than being discovered as
+        # a new host. Configured [agent] values still win.
+        CONF.set_default('hostname', controller['hostname'], group='agent')
+        CONF.set_default('mgmt_macs', [controller['mgmt_mac']],
+                         group='agent')
+        self._run_agent = True
         if wanted and wanted != system['system_mode']:
             LOG.warning('System mode %(wanted)s ignored: the system exists '
                         'in %(mode)s mode', {'wanted': wanted,
