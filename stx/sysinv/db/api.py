@@ -399,8 +399,13 @@ def _inventory_sync(kind, context, host_id, records):
     now = _now()
     try:
         with DB.writer.using(context) as session:
-            if session.execute(sa.select(_HOSTS.c.id).where(
-                    _HOSTS.c.id == host_id)).first() is None:
+            # Writing first locks the host's row: concurrent reports of one
+            # host take turns (PostgreSQL), and SQLite takes its write lock
+            # (waiting its busy timeout) before this transaction reads; a
+            # read first would fail at once ("database is locked") had
+            # another writer committed in between.
+            if not session.execute(sa.update(_HOSTS).where(
+                    _HOSTS.c.id == host_id).values(id=_HOSTS.c.id)).rowcount:
                 raise exception.HostNotFound(host=host_id)
             nodes = {}
             if kind.node_column:

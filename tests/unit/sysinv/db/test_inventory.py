@@ -1,10 +1,14 @@
 """The inventory part of sysinv's database API (stx.sysinv.db.api)."""
 
+from concurrent import futures
+import os
+
 from oslo_utils import uuidutils
 
 from stx.common import exception
 from stx.common import states
 from stx.sysinv.db import api as db_api
+from stx.sysinv.db import DB
 from tests.unit import base
 
 NODES = [{'numa_node': 0, 'capabilities': {}},
@@ -148,3 +152,36 @@ class TestReaders(InventoryDbTestCase):
         self.assertEqual([other['uuid'], self.host['uuid']],
                          [h['uuid'] for h in hosts])
         self.assertNotIn('bm_password', hosts[0])
+
+
+class TestConcurrentSyncOnSQLiteFile(base.TestCase):
+    """Reports of many hosts at once, on a SQLite file as stx-aio keeps it.
+
+    The in-memory database of the other tests has one connection; a file
+    has one per thread, and SQLite one writer at a time.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.conf.config(group='database', connection='sqlite:///%s'
+                         % os.path.join(self.state_dir, 'sysinv.sqlite'))
+        DB.reset()
+        DB.create_schema()
+        self.hosts = [db_api.host_create(self.context, {
+            'hostname': 'worker-%d' % n, 'personality': states.WORKER,
+            'mgmt_mac': '08:00:27:00:02:%02x' % n}) for n in range(8)]
+
+    def test_every_report_is_stored(self):
+        def report(host):
+            for _ in range(5):
+                db_api.node_sync_by_host(self.context, host['id'], NODES)
+                db_api.cpu_sync_by_host(self.context, host['id'], cpus())
+                db_api.cpu_sync_by_host(self.context, host['id'],
+                                        cpus()[:2])
+
+        with futures.ThreadPoolExecutor(len(self.hosts)) as pool:
+            for result in [pool.submit(report, host)
+                           for host in self.hosts]:
+                result.result()
+        self.assertEqual(2 * len(self.hosts),
+                         len(db_api.cpu_list(self.context)))
