@@ -23,7 +23,8 @@ def expose(status_code=200):
     """Expose a controller method as a JSON handler."""
 
     def decorate(method):
-        accepted = frozenset(inspect.signature(method).parameters)
+        signature = inspect.signature(method)
+        accepted = frozenset(signature.parameters)
 
         @functools.wraps(method)
         def handler(self, *args, **kwargs):
@@ -31,6 +32,7 @@ def expose(status_code=200):
             response.content_type = 'application/json'
             try:
                 kwargs = _arguments(accepted, kwargs)
+                _check_call(signature, args, kwargs)
                 result = method(self, *args, **kwargs)
             except Exception as error:
                 status, fault_object = errors.from_exception(error)
@@ -62,6 +64,27 @@ def _arguments(accepted, kwargs):
             field=sorted(unknown)[0], reason='unknown query parameter')
     return {name: value for name, value in kwargs.items()
             if name in accepted}
+
+
+def _check_call(signature, args, kwargs):
+    """Refuse a call the handler cannot take, before it is made.
+
+    pecan passes a path's segments as positional arguments: a path with
+    more segments than the handler takes (``/v1/ihosts/1/nothing``) names
+    nothing, and a query parameter named like a path argument would be
+    given twice.
+
+    :raises: InvalidParameterValue, NotFound
+    """
+    from_path = list(signature.parameters)[1:1 + len(args)]
+    for name in from_path:
+        if name in kwargs:
+            raise exception.InvalidParameterValue(
+                field=name, reason='it is given by the path')
+    try:
+        signature.bind(None, *args, **kwargs)
+    except TypeError:
+        raise exception.NotFound()
 
 
 def request_json():

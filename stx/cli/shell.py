@@ -2,7 +2,7 @@
 
 This module owns the global options, the choice of endpoint, logging to the
 console and the top-level error handling; the commands live in one module
-per resource (``system``, ``hosts``).
+per resource (``system``, ``hosts``, ``inventory``, ``alarms``...).
 
 Every failure reaches the user as one line, ``Error: <message>``, on stderr
 with exit status 1 (``--debug`` adds the traceback, as cliff does).
@@ -21,6 +21,7 @@ from keystoneauth1 import loading
 from stx.cli import alarms
 from stx.cli import events
 from stx.cli import hosts
+from stx.cli import inventory
 from stx.cli import system
 from stx.clients import http
 from stx import version
@@ -37,6 +38,18 @@ COMMANDS = {
     'host-delete': hosts.DeleteHost,
     'host-bulk-add': hosts.BulkAddHosts,
     'host-bulk-export': hosts.BulkExportHosts,
+    'host-cpu-list': inventory.ListCPUs,
+    'host-cpu-show': inventory.ShowCPU,
+    'host-memory-list': inventory.ListMemory,
+    'host-memory-show': inventory.ShowMemory,
+    'host-node-list': inventory.ListNodes,
+    'host-disk-list': inventory.ListDisks,
+    'host-disk-show': inventory.ShowDisk,
+    'host-port-list': inventory.ListPorts,
+    'host-port-show': inventory.ShowPort,
+    'host-ethernet-port-list': inventory.ListEthernetPorts,
+    'host-device-list': inventory.ListDevices,
+    'host-device-show': inventory.ShowDevice,
     'alarm-list': alarms.ListAlarms,
     'alarm-show': alarms.ShowAlarm,
     'alarm-summary': alarms.AlarmSummary,

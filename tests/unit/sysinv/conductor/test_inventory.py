@@ -10,7 +10,6 @@ shared fm manager, and the log can be read back from fm's event log.
 
 import copy
 import logging
-import os
 import threading
 
 import fixtures
@@ -21,11 +20,6 @@ from stx.common import exception
 from stx.common import states
 from stx.fm import client as fm_client
 from stx.fm.db import api as fm_dbapi
-from stx.sysinv.agent import inventory
-from stx.sysinv.agent.inventory import cpu
-from stx.sysinv.agent.inventory import disk
-from stx.sysinv.agent.inventory import memory
-from stx.sysinv.agent.inventory import pci
 from stx.sysinv.conductor import bootstrap
 from stx.sysinv.conductor import manager
 from stx.sysinv.conductor import rpcapi
@@ -34,9 +28,8 @@ from stx.sysinv.db import DB
 from stx.sysinv.db import models
 from tests.unit import base
 from tests.unit.fm import base as fm_base
+from tests.unit.sysinv import base as sysinv_base
 
-FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..',
-                        'fixtures', 'inventory')
 
 # Report argument, conductor method and DB API reader of each kind, in the
 # order an agent reports them.
@@ -53,20 +46,6 @@ KINDS = (
 MAC_A = '52:54:00:00:0a:01'
 MAC_B = '52:54:00:00:0b:01'
 NEW_MAC = '3c:fd:fe:a0:00:01'
-
-
-def collect(name):
-    """The reports of fixture host ``name``: {argument: records}."""
-    root = os.path.join(FIXTURES, name)
-    roots = inventory.Roots(proc=os.path.join(root, 'proc'),
-                            sys=os.path.join(root, 'sys'),
-                            dev=os.path.join(root, 'dev'))
-    return {'inuma_dict_array': cpu.numa_nodes(roots),
-            'icpu_dict_array': cpu.cpus(roots),
-            'imemory_dict_array': memory.memory(roots),
-            'idisk_dict_array': disk.disks(roots),
-            'inic_dict_array': pci.ports(roots),
-            'pci_device_dict_array': pci.pci_devices(roots)}
 
 
 class Unwrapped:
@@ -132,14 +111,14 @@ class TestReports(ConductorTestCase):
     def setUp(self):
         super().setUp()
         self.host = self.add_worker()
-        self.server = collect('server')
+        self.server = sysinv_base.collect('server')
 
     def test_server_inventory_is_stored(self):
         self.report(self.host, self.server)
         self.assertEqual([2, 32, 2, 3, 4, 2], self.counts(self.host))
 
     def test_edge_inventory_is_stored(self):
-        self.report(self.host, collect('edge'))
+        self.report(self.host, sysinv_base.collect('edge'))
         self.assertEqual([1, 4, 1, 1, 2, 0], self.counts(self.host))
 
     def test_rows_are_sorted_and_carry_what_the_api_shows(self):
@@ -256,7 +235,7 @@ class TestReports(ConductorTestCase):
     def test_deleting_a_host_deletes_its_inventory(self):
         self.report(self.host, self.server)
         other = self.add_worker(1, mac=MAC_B)
-        self.report(other, collect('edge'))
+        self.report(other, sysinv_base.collect('edge'))
         self.conductor.destroy_host(self.context, self.host['uuid'])
         for _argument, _method, reader in KINDS:
             rows = getattr(dbapi, reader)(self.context)
@@ -320,7 +299,7 @@ class TestMalformedReports(ConductorTestCase):
     def setUp(self):
         super().setUp()
         self.host = self.add_worker()
-        self.server = collect('server')
+        self.server = sysinv_base.collect('server')
         self.report(self.host, self.server)
         self.logger = self.useFixture(fixtures.FakeLogger(
             name=manager.__name__, level=logging.WARNING))
@@ -346,7 +325,7 @@ class TestMalformedReports(ConductorTestCase):
 
     def test_cpus_naming_a_numa_node_not_reported_are_refused(self):
         host = self.add_worker(1, mac=MAC_B)
-        self.report(host, collect('edge'), only='inuma_dict_array')
+        self.report(host, sysinv_base.collect('edge'), only='inuma_dict_array')
         cpus = self.server['icpu_dict_array']
         first_on_node_1 = [c['numa_node'] for c in cpus].index(1)
         error = self.assertRaises(
@@ -545,7 +524,7 @@ class TestRPC(base.TestCase):
             self.context, [self.controller['mgmt_mac']]))
         self.assertEqual(host, self.api.get_ihost_by_hostname(
             self.context, 'controller-0'))
-        reports = collect('edge')
+        reports = sysinv_base.collect('edge')
         self.assertIsNone(self.api.inumas_update_by_ihost(
             self.context, host['uuid'], reports['inuma_dict_array']))
         self.api.icpus_update_by_ihost(self.context, host['uuid'],

@@ -3,14 +3,23 @@
 from stx.api import expose
 from stx.api import versions
 from stx.sysinv.api.controllers.v1 import host
+from stx.sysinv.api.controllers.v1 import inventory
 from stx.sysinv.api.controllers.v1 import system
 
-_RESOURCES = ('isystems', 'ihosts')
+_RESOURCES = ('isystems', 'ihosts', 'inodes', 'icpus', 'imemorys', 'idisks',
+              'ports', 'ethernet_ports', 'pci_devices')
 
 
 class V1Controller:
     isystems = system.SystemController()
     ihosts = host.HostController()
+    inodes = inventory.InventoryController(inventory.NODES)
+    icpus = inventory.InventoryController(inventory.CPUS)
+    imemorys = inventory.InventoryController(inventory.MEMORY)
+    idisks = inventory.InventoryController(inventory.DISKS)
+    ports = inventory.InventoryController(inventory.PORTS)
+    ethernet_ports = inventory.InventoryController(inventory.ETHERNET_PORTS)
+    pci_devices = inventory.InventoryController(inventory.PCI_DEVICES)
 
     @expose.expose()
     def index(self):

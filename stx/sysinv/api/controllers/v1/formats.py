@@ -1,4 +1,4 @@
-"""How systems and hosts look on the wire (StarlingX's shapes).
+"""How systems, hosts and their inventory look on the wire (StarlingX's).
 
 Plain functions over DB rows or objects (anything indexable by field name),
 fast enough to format 10,000 hosts for one list response.
@@ -58,3 +58,70 @@ def host(row, system_uuid, base):
         {'href': '%s/v1/ihosts/%s' % (base, data['uuid']), 'rel': 'self'},
         {'href': '%s/ihosts/%s' % (base, data['uuid']), 'rel': 'bookmark'}]
     return data
+
+
+# Host inventory. A row is shown with every stored column but the integer
+# keys StarlingX never shows (its API unsets forihostid, forinodeid, host_id
+# and node_id), plus the uuids the DB API adds: the host's (``ihost_uuid``
+# on StarlingX's i* resources, ``host_uuid`` on ports and PCI devices),
+# and the NUMA node's (``inode_uuid``, ``node_uuid``).
+_INVENTORY_KEYS = frozenset(('id', 'forihostid', 'forinodeid', 'host_id',
+                             'node_id'))
+
+
+def _inventory(row, collection, base, host_field):
+    data = {name: value for name, value in row.items()
+            if name not in _INVENTORY_KEYS and name != 'host_uuid'}
+    data[host_field] = row['host_uuid']
+    data['created_at'] = timestamp(data['created_at'])
+    data['updated_at'] = timestamp(data['updated_at'])
+    if 'capabilities' in data:
+        data['capabilities'] = data['capabilities'] or {}
+    data['links'] = [
+        {'href': '%s/v1/%s/%s' % (base, collection, data['uuid']),
+         'rel': 'self'},
+        {'href': '%s/%s/%s' % (base, collection, data['uuid']),
+         'rel': 'bookmark'}]
+    return data
+
+
+def node(row, base):
+    """A NUMA node (``inodes``): uuid, numa_node, capabilities..."""
+    return _inventory(row, 'inodes', base, 'ihost_uuid')
+
+
+def cpu(row, base):
+    """A logical cpu (``icpus``), with its numa_node and inode_uuid.
+
+    ``function`` repeats ``allocated_function``, as StarlingX's clients
+    read either.
+    """
+    data = _inventory(row, 'icpus', base, 'ihost_uuid')
+    data['function'] = data['allocated_function']
+    return data
+
+
+def memory(row, base):
+    """The memory of one NUMA node (``imemorys``), with inode_uuid."""
+    return _inventory(row, 'imemorys', base, 'ihost_uuid')
+
+
+def disk(row, base):
+    """A disk (``idisks``)."""
+    return _inventory(row, 'idisks', base, 'ihost_uuid')
+
+
+def port(row, base, collection='ports'):
+    """A port (``ports``) with node_uuid; every port is Ethernet, so
+    ``ethernet_ports`` shows the same fields under its own links.
+    """
+    return _inventory(row, collection, base, 'host_uuid')
+
+
+def ethernet_port(row, base):
+    return port(row, base, collection='ethernet_ports')
+
+
+def pci_device(row, base):
+    """A PCI device (``pci_devices``)."""
+    return _inventory(row, 'pci_devices', base, 'host_uuid')

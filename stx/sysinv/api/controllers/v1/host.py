@@ -1,5 +1,8 @@
 """/v1/ihosts: hosts, their JSON-patch updates, actions and bulk files.
 
+A host's inventory (``/v1/ihosts/<host>/icpus``...) is served by
+stx.sysinv.api.controllers.v1.inventory.
+
 Reads go to the database; every write goes to the conductor over RPC.
 Host actions (PATCH /action) are checked here and handed to maintenance.
 """
@@ -14,6 +17,7 @@ from stx.api import jsonpatch
 from stx.api import types
 from stx.common import exception
 from stx.sysinv.api.controllers.v1 import formats
+from stx.sysinv.api.controllers.v1 import inventory
 from stx.sysinv import bulk
 from stx.sysinv.db import api as dbapi
 from stx.sysinv import validation
@@ -77,6 +81,16 @@ def _int_param(name, value, minimum=1):
 class HostController(rest.RestController):
 
     _custom_actions = {'bulk_add': ['POST'], 'bulk_export': ['GET']}
+
+    # A host's inventory: /v1/ihosts/<host>/icpus and the like.
+    inodes = inventory.HostInventoryController(inventory.NODES)
+    icpus = inventory.HostInventoryController(inventory.CPUS)
+    imemorys = inventory.HostInventoryController(inventory.MEMORY)
+    idisks = inventory.HostInventoryController(inventory.DISKS)
+    ports = inventory.HostInventoryController(inventory.PORTS)
+    ethernet_ports = inventory.HostInventoryController(
+        inventory.ETHERNET_PORTS)
+    pci_devices = inventory.HostInventoryController(inventory.PCI_DEVICES)
 
     @expose.expose()
     def get_all(self, limit=None, marker=None, sort_key='id',

@@ -1,0 +1,107 @@
+"""Host inventory, read only: NUMA nodes, cpus, memory, disks, ports, PCI
+devices.
+
+Each kind is served as StarlingX serves it, under its host
+(``/v1/ihosts/<host>/icpus``, the host named by id, uuid or hostname) and
+at the top level (``/v1/icpus``, every host's rows or ``?host_uuid=``'s;
+``/v1/icpus/<uuid>``, one row). Agents report inventory and the conductor
+stores it; nothing here writes.
+"""
+
+import collections
+
+import pecan
+from pecan import rest
+
+from stx.api import app as api_app
+from stx.api import expose
+from stx.common import exception
+from stx.sysinv.api.controllers.v1 import formats
+from stx.sysinv.db import api as dbapi
+
+
+class Kind(collections.namedtuple('Kind', ['collection', 'lister', 'getter',
+                                           'format'])):
+    """One kind of inventory as the API serves it.
+
+    :param collection: its path segment and its collections' key
+        (``icpus``).
+    :param lister: the DB API reader, ``(context, host_id=None)``.
+    :param getter: the DB API reader of one row by uuid; raises the kind's
+        NotFound.
+    :param format: the formats function of its wire shape,
+        ``(row, base_url)``.
+    """
+
+
+NODES = Kind('inodes', dbapi.node_list, dbapi.node_get, formats.node)
+CPUS = Kind('icpus', dbapi.cpu_list, dbapi.cpu_get, formats.cpu)
+MEMORY = Kind('imemorys', dbapi.memory_list, dbapi.memory_get,
+              formats.memory)
+DISKS = Kind('idisks', dbapi.disk_list, dbapi.disk_get, formats.disk)
+PORTS = Kind('ports', dbapi.port_list, dbapi.port_get, formats.port)
+# StarlingX's Ethernet ports are its ports with Ethernet columns; here every
+# port is Ethernet and one table holds both, so both serve the same rows.
+ETHERNET_PORTS = Kind('ethernet_ports', dbapi.port_list, dbapi.port_get,
+                      formats.ethernet_port)
+PCI_DEVICES = Kind('pci_devices', dbapi.pci_device_list,
+                   dbapi.pci_device_get, formats.pci_device)
+
+
+def _collection(kind, host_id=None):
+    rows = kind.lister(pecan.request.context, host_id)
+    base = api_app.base_url()
+    return {kind.collection: [kind.format(row, base) for row in rows]}
+
+
+def _host_id(ident):
+    """:raises: HostNotFound naming ``ident``."""
+    return dbapi.host_get(pecan.request.context, ident)['id']
+
+
+class InventoryController(rest.RestController):
+    """/v1/<kind>: every host's rows, or one row by uuid."""
+
+    def __init__(self, kind):
+        self._kind = kind
+
+    @expose.expose()
+    def get_all(self, host_uuid=None):
+        """Every host's rows, by host; with ``host_uuid``, one host's.
+
+        ``host_uuid`` may also be the host's id or hostname.
+        """
+        if host_uuid is None:
+            return _collection(self._kind)
+        return _collection(self._kind, _host_id(host_uuid))
+
+    @expose.expose()
+    def get_one(self, uuid):
+        row = self._kind.getter(pecan.request.context, uuid)
+        return self._kind.format(row, api_app.base_url())
+
+
+class HostInventoryController(rest.RestController):
+    """/v1/ihosts/<host>/<kind>: one host's rows, and one of them."""
+
+    def __init__(self, kind):
+        self._kind = kind
+
+    @expose.expose()
+    def get_all(self, host=None):
+        # pecan also routes /v1/ihosts/<kind>, without a host, here.
+        if host is None:
+            raise exception.NotFound()
+        return _collection(self._kind, _host_id(host))
+
+    @expose.expose()
+    def get_one(self, host, uuid):
+        """One of the host's rows; another host's row is not found here."""
+        context = pecan.request.context
+        host_row = dbapi.host_get(context, host)
+        row = self._kind.getter(context, uuid)
+        if row['host_uuid'] != host_row['uuid']:
+            raise exception.NotFound(
+                '%s/%s is not in the inventory of host %s.'
+                % (self._kind.collection, uuid, host))
+        return self._kind.format(row, api_app.base_url())
