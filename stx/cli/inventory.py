@@ -2,11 +2,14 @@
 ``host-disk-*``, ``host-port-*``, ``host-ethernet-port-list`` and
 ``host-device-*``: a host's inventory, as its agent reported it.
 
-Read only, with the columns of StarlingX's ``system`` commands. Each command
-reads one of the host's collections (``/v1/ihosts/<host>/icpus``...) and a
-show command picks its row on the client, as ``system`` does; the API
-resolves the host by hostname, id or uuid and answers 404 for an unknown
-one.
+With the columns of StarlingX's ``system`` commands. Each command reads one
+of the host's collections (``/v1/ihosts/<host>/icpus``...) and a show
+command picks its row on the client, as ``system`` does; the API resolves
+the host by hostname, id or uuid and answers 404 for an unknown one.
+
+``host-cpu-modify`` and ``host-memory-modify`` change what the operator
+owns of it (CPU functions, pending huge pages) with the requests StarlingX's
+client sends; the server checks them against the inventory.
 """
 
 import math
@@ -255,6 +258,77 @@ def _memory_with_processor(client, host):
             for row in host_collection(client, host, 'imemorys')]
 
 
+def _free_short_option(parser, option):
+    """Take ``option`` (e.g. ``-f``) from cliff's output options, which
+    keep their long form (``--format``), for a StarlingX flag.
+    """
+    for action in parser._actions:
+        if option in action.option_strings:
+            action.option_strings.remove(option)
+            del parser._option_string_actions[option]
+
+
+# -pN of host-cpu-modify: StarlingX's processors 0 to 3.
+PROCESSORS = range(4)
+
+
+class ModifyCPUs(lister.Lister):
+    """Assign physical cores of a locked host to a function.
+
+    Prints the host's cpus afterwards, as host-cpu-list. Output options
+    take --format, not -f, which is the function here (as StarlingX).
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _free_short_option(parser, '-f')
+        parser.add_argument('host', metavar='<hostname|id|uuid>',
+                            help='The host (locked).')
+        parser.add_argument(
+            '-f', '--function', required=True, metavar='<function>',
+            help='platform, vswitch, shared or application-isolated. The '
+                 'cores no function has run applications.')
+        for processor in PROCESSORS:
+            parser.add_argument(
+                '-p%d' % processor, '--num-cores-on-processor%d' % processor,
+                dest='processor%d' % processor, metavar='<cores>',
+                help='Physical cores of processor (NUMA node) %d to give '
+                     'the function; every hyper-thread of a core goes with '
+                     'it.' % processor)
+        return parser
+
+    def take_action(self, parsed_args):
+        sockets = [{str(processor): getattr(parsed_args,
+                                            'processor%d' % processor)}
+                   for processor in PROCESSORS
+                   if getattr(parsed_args, 'processor%d' % processor)
+                   is not None]
+        if not sockets:
+            raise http.ClientError('give the cores of at least one '
+                                   'processor, e.g. -p0 2')
+        # The numbers as typed: the server says which one it refuses.
+        sockets = [{node: int(count) if count.isdigit() else count
+                    for node, count in socket.items()} for socket in sockets]
+        body = [{'function': parsed_args.function, 'sockets': sockets}]
+        client = self.app.client(SERVICE)
+        result = client.put('%s/state/host_cpus_modify'
+                            % hosts.host_path(parsed_args.host), body) or {}
+        rows = sorted(result.get('icpus') or [],
+                      key=lambda row: _sort_key(row.get('cpu')))
+        return (tuple(column[0] for column in CPU_COLUMNS),
+                [_values(CPU_COLUMNS, row) for row in rows])
+
+
+def _processor_memory(client, host, processor):
+    """The memory row of one processor of a host, or None."""
+    if not processor.isdigit():
+        raise http.ClientError('processor %r is not a number' % processor)
+    for row in _memory_with_processor(client, host):
+        if row['numa_node'] == int(processor):
+            return row
+    return None
+
+
 class ListMemory(_HostList):
     """List a host's memory and huge pages, a row per processor."""
 
@@ -275,12 +349,7 @@ class ShowMemory(_HostShow):
     item_noun = 'Processor'
 
     def find(self, client, host, item):
-        if not item.isdigit():
-            raise http.ClientError('processor %r is not a number' % item)
-        for row in _memory_with_processor(client, host):
-            if row['numa_node'] == int(item):
-                return row
-        return None
+        return _processor_memory(client, host, item)
 
 
 class ListNodes(_HostList):
@@ -375,3 +444,46 @@ class ShowDevice(_HostShow):
     @staticmethod
     def matches(row, item):
         return item in (row.get('name'), row.get('pciaddr'))
+
+
+class ModifyMemory(show.ShowOne):
+    """Set the huge pages of one processor (NUMA node) of a locked host.
+
+    The counts become pending (app_hp_pending_2M/1G) and are applied when
+    the host next boots. Prints the processor's memory, as
+    host-memory-show.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('host', metavar='<hostname|id|uuid>',
+                            help='The host (locked).')
+        parser.add_argument('processor', metavar='<processor>',
+                            help='The processor (NUMA node) number.')
+        parser.add_argument('-2M', '--hugepages-2M', dest='pages_2m',
+                            metavar='<pages>',
+                            help='Number of 2 MiB huge pages.')
+        parser.add_argument('-1G', '--hugepages-1G', dest='pages_1g',
+                            metavar='<pages>',
+                            help='Number of 1 GiB huge pages.')
+        return parser
+
+    def take_action(self, parsed_args):
+        # As StarlingX's client: the counts as text, replace operations.
+        patch = [{'op': 'replace', 'path': '/' + field, 'value': value}
+                 for field, value in (
+                     ('vm_hugepages_nr_2M_pending', parsed_args.pages_2m),
+                     ('vm_hugepages_nr_1G_pending', parsed_args.pages_1g))
+                 if value is not None]
+        if not patch:
+            raise http.ClientError('give -2M and/or -1G')
+        host, processor = parsed_args.host, parsed_args.processor
+        client = self.app.client(SERVICE)
+        row = _processor_memory(client, host, processor)
+        if row is None:
+            raise http.ClientError('Processor not found: host %s: %s'
+                                   % (host, processor))
+        updated = client.patch('imemorys/%s' % row['uuid'], patch)
+        updated = dict(updated, numa_node=row['numa_node'])
+        return (tuple(field[0] for field in MEMORY_FIELDS),
+                _values(MEMORY_FIELDS, updated))

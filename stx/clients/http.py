@@ -211,6 +211,9 @@ class Client(object):
     def post(self, path, body=None, files=None):
         return self.request('POST', path, body=body, files=files)
 
+    def put(self, path, body):
+        return self.request('PUT', path, body=body)
+
     def patch(self, path, body):
         return self.request('PATCH', path, body=body)
 

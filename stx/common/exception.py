@@ -101,6 +101,13 @@ class InventoryReportInvalid(InvalidParameterValue):
     error_code = 'stx.inventory.report_invalid'
 
 
+class HostUnlockBlocked(Invalid):
+    """Every reason a host cannot be unlocked yet (unlock_blockers)."""
+
+    msg_fmt = 'Cannot unlock %(host)s: %(reasons)s'
+    error_code = 'stx.host.unlock_blocked'
+
+
 class RequestTooLarge(StxException):
     msg_fmt = 'Request body of %(size)s bytes exceeds the limit of %(limit)s.'
     code = http.client.REQUEST_ENTITY_TOO_LARGE
@@ -204,6 +211,16 @@ class InvalidStateTransition(Conflict):
 
     msg_fmt = 'Cannot %(action)s %(target)s: %(reason)s'
     error_code = 'stx.state.transition_refused'
+
+
+class HostNotLocked(InvalidStateTransition):
+    """A change that takes effect only when the host boots, asked of an
+    unlocked (running) host.
+    """
+
+    msg_fmt = ('Cannot change the %(what)s of host %(host)s: it is unlocked. '
+               'The %(what)s is applied when the host boots; lock it first.')
+    error_code = 'stx.host.not_locked'
 
 
 class OperationNotPermitted(Conflict):

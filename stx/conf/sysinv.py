@@ -14,6 +14,29 @@ opts = [
                min=1,
                help='Seconds an API request waits for the conductor to '
                     'answer before it fails with 503.'),
+    # Memory kept back for the platform on each NUMA node (MiB): huge pages
+    # must fit in what is left. A memory row gets its reservation when it
+    # is first stored; changing these later affects new rows only.
+    cfg.IntOpt('platform_reserved_mib_controller_node0',
+               default=8000,
+               min=0,
+               help='MiB of NUMA node 0 of a controller (also an '
+                    'All-in-one host) reserved for the platform: its '
+                    'services, database and Kubernetes control plane run '
+                    'there. Huge pages may use only the rest of the node. '
+                    'Less leaves more for applications but risks the '
+                    'platform running out of memory.'),
+    cfg.IntOpt('platform_reserved_mib_worker_node0',
+               default=2000,
+               min=0,
+               help='MiB of NUMA node 0 of any other host (worker, '
+                    'storage, edgeworker) reserved for the platform: its '
+                    'agents and the kernel run there.'),
+    cfg.IntOpt('platform_reserved_mib_other_nodes',
+               default=1000,
+               min=0,
+               help='MiB of every NUMA node but node 0 reserved for the '
+                    'platform (kernel structures of that node).'),
 ]
 
 

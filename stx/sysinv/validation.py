@@ -1,8 +1,9 @@
 """Host field validation and host action checks: plain functions.
 
 The conductor runs ``validate_host`` on every create, update and bulk add
-before anything is stored; the API runs ``check_action`` before it hands an
-action to maintenance. Each error names the field at fault.
+before anything is stored; the API runs ``check_action`` (and, to unlock,
+``unlock_blockers``) before it hands an action to maintenance. Each error
+names the field at fault.
 """
 
 import ipaddress
@@ -10,6 +11,8 @@ import re
 
 from stx.common import exception
 from stx.common import states
+from stx.sysinv.db import api as dbapi
+from stx.sysinv import nodal
 
 # Fields a client may set when adding or updating a host.
 WRITABLE_FIELDS = frozenset((
@@ -313,6 +316,8 @@ _LOCKED_ONLY = (states.ACTION_REBOOT, states.ACTION_RESET,
 def check_action(host, action, system):
     """Refuse an action the host's state does not allow; say why.
 
+    What keeps a locked host from being unlocked is unlock_blockers'.
+
     :raises: InvalidParameterValue for an unknown action,
         InvalidStateTransition when the state forbids it.
     """
@@ -334,12 +339,43 @@ def check_action(host, action, system):
     if action in (states.ACTION_LOCK, states.ACTION_FORCE_LOCK,
                   states.ACTION_FORCE_UNSAFE_LOCK) and locked:
         raise refuse('the host is already locked')
-    if action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK):
-        if not locked:
-            raise refuse('the host is already unlocked')
-        if host['invprovision'] != states.PROVISIONED:
-            raise refuse('the host is %s: its agent has not reported '
-                         'inventory yet' % host['invprovision'])
+    if (action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK)
+            and not locked):
+        raise refuse('the host is already unlocked')
     if (action in (states.ACTION_SWACT, states.ACTION_FORCE_SWACT)
             and host['personality'] != states.CONTROLLER):
         raise refuse('only a controller can swact')
+
+
+def unlock_blockers(context, host):
+    """Every reason a locked host cannot be unlocked yet; [] if it can.
+
+    One place for the preconditions of an unlock, so that the API and host
+    maintenance refuse the same hosts for the same reasons: the host is
+    provisioned (has a personality, its agent reported inventory), has a
+    platform core, and each NUMA node's huge pages fit in its memory after
+    the platform reservation. Whether the host is locked at all is
+    check_action's.
+
+    :param host: the host's row.
+    :returns: a list of reasons, each a sentence naming what to fix.
+    """
+    reasons = []
+    if not host['personality']:
+        reasons.append('the host has no personality; set its hostname and '
+                       'personality with host-update')
+    if host['invprovision'] != states.PROVISIONED:
+        reasons.append('the host is %s: its agent has not reported '
+                       'inventory yet' % host['invprovision'])
+    cpus = dbapi.cpu_list(context, host['id'])
+    if not cpus:
+        reasons.append('no cpus are in its inventory yet')
+    elif not any(cpu['allocated_function'] == states.CPU_FUNCTION_PLATFORM
+                 for cpu in cpus):
+        reasons.append('no core is assigned to the platform; assign one '
+                       'with host-cpu-modify -f platform')
+    for memory in dbapi.memory_list(context, host['id']):
+        problem = nodal.hugepages_problem(host, memory)
+        if problem:
+            reasons.append(problem + '; lower them with host-memory-modify')
+    return reasons

@@ -25,6 +25,7 @@ from stx.common import states
 from stx.db import base as db_base
 from stx.sysinv.db import api as dbapi
 from stx.sysinv.db import models
+from stx.sysinv import nodal
 
 LOG = logging.getLogger(__name__)
 
@@ -221,8 +222,17 @@ def initial_cpu_functions(records):
             for r in records}
 
 
-def rows(report, records):
-    """The validated records of a report as the DB API stores them."""
+def rows(report, records, host=None):
+    """The validated records of a report as the DB API stores them.
+
+    :param host: the host's row. Memory records then carry the platform
+        reservation of their node (nodal.default_platform_reserved_mib),
+        which the DB API stores only on a row that has none.
+    """
+    if report is MEMORY and host is not None:
+        return [dict(record, platform_reserved_mib=nodal.
+                     default_platform_reserved_mib(host, record['numa_node']))
+                for record in records]
     if report is CPUS:
         functions = initial_cpu_functions(records)
         return [dict(record, allocated_function=functions[record['cpu']])

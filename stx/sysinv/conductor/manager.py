@@ -22,6 +22,7 @@ from stx.fm import client as fm_client
 from stx import objects
 from stx.sysinv.conductor import inventory
 from stx.sysinv.db import api as dbapi
+from stx.sysinv import nodal
 from stx.sysinv import validation
 from stx import version
 
@@ -90,7 +91,7 @@ def software_version():
 class ConductorManager:
     """RPC endpoint of stx-sysinv-conductor."""
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, host=None):
         self.host = host or CONF.host
@@ -435,7 +436,7 @@ class ConductorManager:
         try:
             records = inventory.validate(report, records, name, nodes)
             counts = report.sync(context, host['id'],
-                                 inventory.rows(report, records))
+                                 inventory.rows(report, records, host))
         except exception.InventoryReportInvalid as error:
             LOG.warning('Inventory report of host %(host)s refused: '
                         '%(field)s %(reason)s',
@@ -450,6 +451,60 @@ class ConductorManager:
         else:
             LOG.debug('Inventory of host %(host)s: %(report)s unchanged',
                       {'host': name, 'report': report.argument})
+
+    # Nodal configuration: what the operator sets of a host's inventory.
+    # Checked against the stored inventory inside the transaction that
+    # writes it (dbapi.*_update hand the locked rows to the check).
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def update_cpu_functions(self, context, host_uuid, functions):
+        """Assign physical cores to functions (``host-cpu-modify``).
+
+        :param functions: StarlingX's body: ``[{"function": "platform",
+            "sockets": [{"0": 2}, {"1": 0}]}]`` (nodal.parse_cpu_functions).
+        :returns: the host's cpu rows after the change, by cpu
+            (timestamps as ISO text).
+        :raises: HostNotFound; HostNotLocked; InvalidParameterValue,
+            MissingParameterValue naming the field (``function``,
+            ``processor N``, ``platform``). Nothing is stored then.
+        """
+        requested = nodal.parse_cpu_functions(functions)
+        host = dbapi.host_get(context, host_uuid)
+
+        def check(host, cpus):
+            _require_locked(host, 'CPU assignment')
+            return nodal.assign_cpu_functions(host, cpus, requested)
+
+        cpus = dbapi.cpu_functions_update(context, host['id'], check)
+        LOG.info('CPU functions of host %(host)s changed: %(counts)s',
+                 {'host': _label(host),
+                  'counts': _describe_counts(nodal.core_counts(cpus))})
+        return [_json_row(cpu) for cpu in cpus]
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def update_memory(self, context, memory_uuid, values):
+        """Set a NUMA node's pending huge pages (``host-memory-modify``).
+
+        :param values: ``{"vm_hugepages_nr_2M_pending": n,
+            "vm_hugepages_nr_1G_pending": n}``, either or both.
+        :returns: the memory row after the change (timestamps as ISO
+            text).
+        :raises: MemoryNotFound; HostNotLocked; UnknownField,
+            InvalidParameterValue naming the field (also when the pages
+            do not fit the node after the platform reservation). Nothing
+            is stored then.
+        """
+        def check(host, memory):
+            _require_locked(host, 'memory configuration')
+            return nodal.check_hugepages(host, memory, values)
+
+        memory = dbapi.memory_update(context, memory_uuid, check)
+        LOG.info('Huge pages of processor %(node)s of host %(host)s: '
+                 '%(pages_2m)s × 2M, %(pages_1g)s × 1G pending',
+                 {'node': memory['numa_node'], 'host': memory['host_uuid'],
+                  'pages_2m': memory[nodal.HUGEPAGES_2M],
+                  'pages_1g': memory[nodal.HUGEPAGES_1G]})
+        return _json_row(memory)
 
     def _bulk_entry(self, context, values, system, creates, updates, seen):
         values = {k: v for k, v in values.items() if v is not None}
@@ -537,6 +592,23 @@ def _check_host_change(current, changes):
         raise refuse('hostname', 'controllers keep their names')
 
 
+def _require_locked(host, what):
+    """:raises: HostNotLocked unless the host is locked (StarlingX's rule:
+    its CPU and memory configuration is applied while it boots).
+    """
+    if host['administrative'] != states.LOCKED:
+        raise exception.HostNotLocked(host=_label(host), what=what,
+                                      field='administrative')
+
+
+def _describe_counts(counts):
+    return '; '.join(
+        'processor %d: %s' % (node, ', '.join(
+            '%s %d' % (function, count)
+            for function, count in sorted(functions.items())))
+        for node, functions in sorted(counts.items()))
+
+
 def _label(host):
     """How logs and messages name a host (discovered ones have no name)."""
     return host['hostname'] or host['mgmt_mac'] or host['uuid']
@@ -548,9 +620,17 @@ def _host_dict(host):
     Every column but bm_password; timestamps as ISO 8601 text, so that the
     dict is the same over every transport (a broker sends JSON).
     """
+    return _json_row({name: value for name, value in host.items()
+                      if name != 'bm_password'})
+
+
+def _json_row(row):
+    """A DB row with its timestamps as ISO 8601 text (JSON over any
+    transport).
+    """
     return {name: (value.isoformat()
                    if isinstance(value, datetime.datetime) else value)
-            for name, value in host.items() if name != 'bm_password'}
+            for name, value in row.items()}
 
 
 def _host_named(context, hostname):

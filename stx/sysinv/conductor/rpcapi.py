@@ -20,9 +20,10 @@ class ConductorAPI:
       discover_ihost, inumas_update_by_ihost, icpus_update_by_ihost,
       imemory_update_by_ihost, idisk_update_by_ihost, iport_update_by_ihost,
       pci_device_update_by_host.
+    * 1.2 - Nodal configuration: update_cpu_functions, update_memory.
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -100,3 +101,13 @@ class ConductorAPI:
         return self._call(context, 'pci_device_update_by_host',
                           version='1.1', host_uuid=host_uuid,
                           pci_device_dict_array=pci_device_dict_array)
+
+    # 1.2: nodal configuration.
+
+    def update_cpu_functions(self, context, host_uuid, functions):
+        return self._call(context, 'update_cpu_functions', version='1.2',
+                          host_uuid=host_uuid, functions=functions)
+
+    def update_memory(self, context, memory_uuid, values):
+        return self._call(context, 'update_memory', version='1.2',
+                          memory_uuid=memory_uuid, values=values)

@@ -384,14 +384,29 @@ def _node_id(kind, nodes, record, host_id):
     return node_id
 
 
+def _lock_host_row(session, host_id):
+    """Begin a writer transaction by locking a host's row.
+
+    Writing first: concurrent writes of one host's inventory take turns
+    (PostgreSQL), and SQLite takes its write lock (waiting its busy
+    timeout) before the transaction reads; a read first would fail at once
+    ("database is locked") had another writer committed in between.
+
+    :raises: HostNotFound
+    """
+    if not session.execute(sa.update(_HOSTS).where(
+            _HOSTS.c.id == host_id).values(id=_HOSTS.c.id)).rowcount:
+        raise exception.HostNotFound(host=host_id)
+
+
 def _inventory_sync(kind, context, host_id, records):
     """Make the host's rows of ``kind`` equal to ``records``, at once.
 
     A record whose key matches a stored row updates that row, which keeps
     its uuid; only the columns that differ are written, so an unchanged
     report leaves ``updated_at`` alone. Columns a record does not carry,
-    and operator-owned ones, keep their stored values. Records matching no
-    row are added; rows no record matches are deleted.
+    and operator-owned ones already set, keep their stored values. Records
+    matching no row are added; rows no record matches are deleted.
     """
     table = kind.table
     host_column = table.c[kind.host_column]
@@ -399,14 +414,7 @@ def _inventory_sync(kind, context, host_id, records):
     now = _now()
     try:
         with DB.writer.using(context) as session:
-            # Writing first locks the host's row: concurrent reports of one
-            # host take turns (PostgreSQL), and SQLite takes its write lock
-            # (waiting its busy timeout) before this transaction reads; a
-            # read first would fail at once ("database is locked") had
-            # another writer committed in between.
-            if not session.execute(sa.update(_HOSTS).where(
-                    _HOSTS.c.id == host_id).values(id=_HOSTS.c.id)).rowcount:
-                raise exception.HostNotFound(host=host_id)
+            _lock_host_row(session, host_id)
             nodes = {}
             if kind.node_column:
                 nodes = dict(session.execute(
@@ -432,8 +440,12 @@ def _inventory_sync(kind, context, host_id, records):
                         **{kind.host_column: host_id}, **values))
                     counts['created'] += 1
                     continue
+                # An operator-owned column a report may still fill in is
+                # one nobody set yet (a row stored before its default was
+                # known, e.g. before the host had a personality).
                 changes = {column: value for column, value in values.items()
-                           if column not in kind.operator_owned
+                           if (column not in kind.operator_owned
+                               or row[column] is None)
                            and row[column] != value}
                 if not changes:
                     counts['unchanged'] += 1
@@ -545,7 +557,8 @@ def memory_sync_by_host(context, host_id, records):
     """Store a host's memory rows, one per numa_node.
 
     ``platform_reserved_mib``, ``vswitch_hugepages_reqd`` and the
-    ``vm_hugepages_nr_*_pending`` counts are taken only for new rows.
+    ``vm_hugepages_nr_*_pending`` counts are taken only for new rows, or
+    where still NULL.
 
     :returns: row counts as node_sync_by_host.
     :raises: as cpu_sync_by_host.
@@ -579,3 +592,71 @@ def pci_device_sync_by_host(context, host_id, records):
     :raises: HostNotFound, Conflict; nothing is stored then.
     """
     return _inventory_sync(_PCI_DEVICE, context, host_id, records)
+
+
+# Nodal configuration: the operator's columns of cpu and memory rows. Each
+# writer locks the host's row first (as _inventory_sync does), so a change
+# and a report of one host take turns, and hands the rows it read to a
+# ``check`` that decides what to write: the rules see what is stored.
+
+def _lock_host(session, host_id):
+    _lock_host_row(session, host_id)
+    return _one(session, _HOSTS, _HOSTS.c.id == host_id,
+                exception.HostNotFound(host=host_id))
+
+
+def cpu_functions_update(context, host_id, check):
+    """Set the allocated_function of a host's cpus, in one transaction.
+
+    :param check: called as ``check(host, cpus)`` with the locked host's
+        row and its cpu rows (as cpu_list returns them); returns
+        ``{cpu: allocated_function}``, or raises to write nothing.
+    :returns: the host's cpu rows after the change.
+    :raises: HostNotFound, whatever ``check`` raises.
+    """
+    table = _CPU.table
+    now = _now()
+    with DB.writer.using(context) as session:
+        host = _lock_host(session, host_id)
+        cpus = _dicts(session.execute(_CPU.select().where(
+            table.c.forihostid == host_id)))
+        functions = check(host, cpus)
+        for cpu in cpus:
+            function = functions.get(cpu['cpu'], cpu['allocated_function'])
+            if function != cpu['allocated_function']:
+                session.execute(sa.update(table)
+                                .where(table.c.id == cpu['id'])
+                                .values(allocated_function=function,
+                                        updated_at=now))
+        return _dicts(session.execute(_CPU.select().where(
+            table.c.forihostid == host_id)))
+
+
+def memory_update(context, uuid, check):
+    """Change the operator's columns of one memory row, in one transaction.
+
+    :param check: called as ``check(host, memory)`` with the locked host's
+        row and the memory row (as memory_get returns it); returns the
+        ``{column: value}`` to write, or raises to write nothing.
+    :returns: the memory row after the change.
+    :raises: MemoryNotFound, HostNotFound, whatever ``check`` raises.
+    """
+    table = _MEMORY.table
+    with DB.writer.using(context) as session:
+        host_id = session.execute(sa.select(table.c.forihostid).where(
+            table.c.uuid == uuid)).scalar()
+        if host_id is None:
+            raise exception.MemoryNotFound(memory=uuid)
+        host = _lock_host(session, host_id)
+        row = session.execute(_MEMORY.select().where(
+            table.c.uuid == uuid)).mappings().first()
+        if row is None:
+            raise exception.MemoryNotFound(memory=uuid)
+        values = check(host, dict(row))
+        unknown = set(values) - _MEMORY.operator_owned
+        if unknown:
+            raise exception.UnknownField(field=sorted(unknown)[0])
+        session.execute(sa.update(table).where(table.c.uuid == uuid)
+                        .values(updated_at=_now(), **values))
+        return dict(session.execute(_MEMORY.select().where(
+            table.c.uuid == uuid)).mappings().first())

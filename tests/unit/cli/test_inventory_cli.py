@@ -9,6 +9,7 @@ import json
 import fixtures
 
 from stx.cli import inventory
+from stx.common import states
 from stx.sysinv.db import api as dbapi
 from tests.unit.cli import test_cli
 from tests.unit import fixtures as stx_fixtures
@@ -22,7 +23,8 @@ def _header(out):
     return [label.strip() for label in out.splitlines()[1].split('|')[1:-1]]
 
 
-class TestInventoryCommands(test_cli.CliTestCase):
+class InventoryCliTestCase(test_cli.CliTestCase):
+    """A sysinv API whose controller-0 holds the ``server`` inventory."""
 
     def setUp(self):
         super().setUp()
@@ -33,7 +35,7 @@ class TestInventoryCommands(test_cli.CliTestCase):
         sysinv_base.store_inventory(self.context, self.controller)
 
     def json_of(self, *argv):
-        status, out, err = self.stx(*(argv + ('-f', 'json')))
+        status, out, err = self.stx(*(argv + ('--format', 'json')))
         self.assertEqual(0, status, err)
         return json.loads(out)
 
@@ -49,6 +51,9 @@ class TestInventoryCommands(test_cli.CliTestCase):
         for row in rows:
             self.assertEqual(expected, list(row))
         return rows
+
+
+class TestInventoryCommands(InventoryCliTestCase):
 
     def test_cpu_list(self):
         self.assertEqual(
@@ -231,3 +236,78 @@ class TestInventoryCommands(test_cli.CliTestCase):
                         'host-node-list', 'host-disk-list', 'host-port-list',
                         'host-ethernet-port-list', 'host-device-list'):
             self.assertEqual([], self.json_of(command, 'worker-0'))
+
+
+class TestNodalCommands(InventoryCliTestCase):
+    """host-cpu-modify and host-memory-modify; controller-0 locked."""
+
+    def setUp(self):
+        super().setUp()
+        self.controller = dbapi.host_update(
+            self.context, self.controller['id'],
+            {'administrative': states.LOCKED})
+
+    def test_cpu_modify_prints_the_cpus(self):
+        cpus = self.json_of('host-cpu-modify', HOST, '-f', 'platform',
+                            '-p0', '2')
+        self.assertEqual([column[0] for column in inventory.CPU_COLUMNS],
+                         list(cpus[0]))
+        self.assertEqual([0, 1, 16, 17],
+                         [cpu['log_core'] for cpu in cpus
+                          if cpu['assigned_function'] == 'Platform'])
+        cpus = self.json_of('host-cpu-modify', HOST, '-f', 'vswitch',
+                            '-p1', '1')
+        self.assertEqual([8, 24], [cpu['log_core'] for cpu in cpus
+                                   if cpu['assigned_function'] == 'Vswitch'])
+        out = self.table_of('host-cpu-modify', HOST, '--function', 'shared',
+                            '-p0', '1', '-p1', '1')
+        self.assertIn('Shared', out)
+
+    def test_cpu_modify_refusals_are_one_line(self):
+        for argv, words in (
+                (('-f', 'platform', '-p0', '0'), 'platform'),
+                (('-f', 'shared', '-p3', '1'), 'processor 3'),
+                (('-f', 'shared', '-p0', '9'), 'processor 0'),
+                (('-f', 'shared', '-p0', 'x'), 'processor 0'),
+                (('-f', 'turbo', '-p0', '1'), 'function'),
+                (('-f', 'shared'), 'at least one processor')):
+            with self.subTest(argv=argv):
+                err = self.assertOneLineError(
+                    self.stx('host-cpu-modify', HOST, *argv))
+                self.assertIn(words, err)
+        dbapi.host_update(self.context, self.controller['id'],
+                          {'administrative': states.UNLOCKED})
+        err = self.assertOneLineError(self.stx(
+            'host-cpu-modify', HOST, '-f', 'platform', '-p0', '2'))
+        self.assertIn('lock it first', err)
+
+    def test_memory_modify_prints_the_processor(self):
+        memory = self.json_of('host-memory-modify', HOST, '0', '-2M', '1024',
+                              '-1G', '4')
+        self.assertEqual([field[0] for field in inventory.MEMORY_FIELDS],
+                         list(memory))
+        self.assertEqual((0, 1024, 4, 8000),
+                         (memory['numa_node'],
+                          memory['vm_hugepages_nr_2M_pending'],
+                          memory['vm_hugepages_nr_1G_pending'],
+                          memory['platform_reserved_mib']))
+        rows = self.json_of('host-memory-list', HOST)
+        self.assertEqual([1024, None],
+                         [row['app_hp_pending_2M'] for row in rows])
+
+    def test_memory_modify_refusals_are_one_line(self):
+        for argv, words in (
+                (('0', '-1G', '40000'), 'vm_hugepages_nr_1G_pending'),
+                (('0', '-2M', '-5'), 'vm_hugepages_nr_2M_pending'),
+                (('0', '-2M', 'many'), 'vm_hugepages_nr_2M_pending'),
+                (('7', '-2M', '1'), 'Processor not found'),
+                (('0',), '-2M')):
+            with self.subTest(argv=argv):
+                err = self.assertOneLineError(
+                    self.stx('host-memory-modify', HOST, *argv))
+                self.assertIn(words, err)
+        dbapi.host_update(self.context, self.controller['id'],
+                          {'administrative': states.UNLOCKED})
+        err = self.assertOneLineError(self.stx(
+            'host-memory-modify', HOST, '0', '-2M', '1'))
+        self.assertIn('lock it first', err)

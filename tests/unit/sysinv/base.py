@@ -44,7 +44,8 @@ def store_inventory(context, host, name='server'):
     """Store fixture host ``name``'s inventory as ``host``'s (a DB row).
 
     As the conductor stores a report: validated, cpus given their initial
-    functions (cpus 0 and 16 of ``server`` are the platform's), ports typed
+    functions (cpus 0 and 16 of ``server`` are the platform's), memory its
+    platform reservation (from the host's personality), ports typed
     Ethernet.
     """
     collected = collect(name)
@@ -53,4 +54,5 @@ def store_inventory(context, host, name='server'):
                  for node in dbapi.node_list(context, host['id'])}
         records = reports.validate(report, collected[report.argument],
                                    host['hostname'], nodes)
-        report.sync(context, host['id'], reports.rows(report, records))
+        report.sync(context, host['id'],
+                    reports.rows(report, records, host))

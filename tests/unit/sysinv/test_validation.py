@@ -530,11 +530,12 @@ class TestCheckAction(testtools.TestCase):
                 self.assertRefused(_host(administrative=states.UNLOCKED),
                                    action, reason='already unlocked')
 
-    def test_unlock_of_unprovisioned_host_refused(self):
-        for provision in (states.UNPROVISIONED, states.PROVISIONING):
-            with self.subTest(invprovision=provision):
-                self.assertRefused(_host(invprovision=provision),
-                                   states.ACTION_UNLOCK, reason=provision)
+    def test_unprovisioned_host_is_for_unlock_blockers(self):
+        # check_action checks the state transition only; what keeps a
+        # locked host locked is unlock_blockers' (every reason at once).
+        self.assertIsNone(validation.check_action(
+            _host(invprovision=states.UNPROVISIONED), states.ACTION_UNLOCK,
+            DUPLEX))
 
     def test_unlock_of_locked_provisioned_host_allowed(self):
         for action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK):

@@ -311,7 +311,6 @@ class TestHostActions(HostApiTestCase):
         host = self.add()
         for target, action, reason in (
                 (host['id'], 'lock', 'already locked'),
-                (host['id'], 'unlock', 'unprovisioned'),
                 (host['id'], 'swact', 'only a controller'),
                 (self.controller['id'], 'reboot', 'lock it first'),
                 (self.controller['id'], 'unlock', 'already unlocked')):
@@ -319,6 +318,14 @@ class TestHostActions(HostApiTestCase):
             fault = self.assertRefused(response, 409, 'action',
                                        'stx.state.transition_refused')
             self.assertIn(reason, fault['faultstring'])
+
+    def test_unlock_of_an_unprovisioned_host_lists_what_blocks_it(self):
+        host = self.add()
+        response = self.patch(host['id'], expect_errors=True,
+                              action='unlock')
+        fault = self.assertRefused(response, 400, 'action',
+                                   'stx.host.unlock_blocked')
+        self.assertIn('unprovisioned', fault['faultstring'])
 
     def test_action_with_other_fields_stores_nothing(self):
         host = self.add()

@@ -15,7 +15,7 @@ class V1Controller:
     ihosts = host.HostController()
     inodes = inventory.InventoryController(inventory.NODES)
     icpus = inventory.InventoryController(inventory.CPUS)
-    imemorys = inventory.InventoryController(inventory.MEMORY)
+    imemorys = inventory.MemoryController()
     idisks = inventory.InventoryController(inventory.DISKS)
     ports = inventory.InventoryController(inventory.PORTS)
     ethernet_ports = inventory.InventoryController(inventory.ETHERNET_PORTS)

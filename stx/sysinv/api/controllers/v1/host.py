@@ -16,6 +16,7 @@ from stx.api import expose
 from stx.api import jsonpatch
 from stx.api import types
 from stx.common import exception
+from stx.common import states
 from stx.sysinv.api.controllers.v1 import formats
 from stx.sysinv.api.controllers.v1 import inventory
 from stx.sysinv import bulk
@@ -91,6 +92,8 @@ class HostController(rest.RestController):
     ethernet_ports = inventory.HostInventoryController(
         inventory.ETHERNET_PORTS)
     pci_devices = inventory.HostInventoryController(inventory.PCI_DEVICES)
+    # PUT /v1/ihosts/<host>/state/host_cpus_modify
+    state = inventory.HostStateController()
 
     @expose.expose()
     def get_all(self, limit=None, marker=None, sort_key='id',
@@ -182,13 +185,19 @@ def _request_action(context, host, action):
     """Check an action and hand it to host maintenance.
 
     :raises: InvalidParameterValue, InvalidStateTransition,
-        MaintenanceUnavailable
+        HostUnlockBlocked (every reason at once), MaintenanceUnavailable
     """
     try:
         system = dbapi.system_get(context)
     except exception.SystemNotFound:
         system = None
     validation.check_action(host, action, system)
+    if action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK):
+        blockers = validation.unlock_blockers(context, host)
+        if blockers:
+            raise exception.HostUnlockBlocked(
+                host=host['hostname'] or host['uuid'],
+                reasons='; '.join(blockers), field='action')
     # Host maintenance (stx-mtce) owns lifecycle decisions; until it is
     # part of this deployment no action can be carried out.
     raise exception.MaintenanceUnavailable(action=action, field='action')

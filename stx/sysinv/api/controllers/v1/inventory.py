@@ -5,7 +5,13 @@ Each kind is served as StarlingX serves it, under its host
 (``/v1/ihosts/<host>/icpus``, the host named by id, uuid or hostname) and
 at the top level (``/v1/icpus``, every host's rows or ``?host_uuid=``'s;
 ``/v1/icpus/<uuid>``, one row). Agents report inventory and the conductor
-stores it; nothing here writes.
+stores it.
+
+What the operator sets of it goes to the conductor, which checks it against
+the stored inventory (stx.sysinv.nodal) and writes:
+``PUT /v1/ihosts/<host>/state/host_cpus_modify`` assigns cores to functions
+and ``PATCH /v1/imemorys/<uuid>`` sets a node's pending huge pages, both as
+StarlingX's client sends them.
 """
 
 import collections
@@ -15,9 +21,11 @@ from pecan import rest
 
 from stx.api import app as api_app
 from stx.api import expose
+from stx.api import jsonpatch
 from stx.common import exception
 from stx.sysinv.api.controllers.v1 import formats
 from stx.sysinv.db import api as dbapi
+from stx.sysinv import nodal
 
 
 class Kind(collections.namedtuple('Kind', ['collection', 'lister', 'getter',
@@ -105,3 +113,53 @@ class HostInventoryController(rest.RestController):
                 '%s/%s is not in the inventory of host %s.'
                 % (self._kind.collection, uuid, host))
         return self._kind.format(row, api_app.base_url())
+
+
+class MemoryController(InventoryController):
+    """/v1/imemorys, and PATCH of one row's pending huge pages."""
+
+    _WRITABLE = frozenset(nodal.HUGEPAGE_MIB)
+
+    def __init__(self):
+        super().__init__(MEMORY)
+
+    @expose.expose()
+    def patch(self, uuid):
+        """JSON-patch ``replace`` of vm_hugepages_nr_2M_pending and
+        vm_hugepages_nr_1G_pending (numbers, or their decimal text as
+        StarlingX's client sends them).
+        """
+        context = pecan.request.context
+        row = dbapi.memory_get(context, uuid)
+        changes = jsonpatch.to_changes(expose.request_json(), frozenset(row),
+                                       self._WRITABLE)
+        for field, value in changes.items():
+            nodal.whole_number(field, value)
+        pecan.request.rpcapi.update_memory(context, row['uuid'], changes)
+        return formats.memory(dbapi.memory_get(context, uuid),
+                              api_app.base_url())
+
+
+class HostStateController(rest.RestController):
+    """/v1/ihosts/<host>/state/<change>: StarlingX's host changes that are
+    not field updates.
+    """
+
+    _custom_actions = {'host_cpus_modify': ['PUT']}
+
+    @expose.expose()
+    def host_cpus_modify(self, host=None):
+        """Assign physical cores to functions; answers the host's cpus.
+
+        The body is StarlingX's: ``[{"function": "platform", "sockets":
+        [{"0": 2}, {"1": 0}]}]``.
+        """
+        if host is None:
+            raise exception.NotFound()
+        functions = expose.request_json()
+        nodal.parse_cpu_functions(functions)
+        context = pecan.request.context
+        host_row = dbapi.host_get(context, host)
+        pecan.request.rpcapi.update_cpu_functions(context, host_row['uuid'],
+                                                  functions)
+        return _collection(CPUS, host_row['id'])
