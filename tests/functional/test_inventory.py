@@ -70,6 +70,7 @@ def test_agents_report_and_a_new_host_is_discovered(runner, tmp_path,
     assert len(cli.json('host-disk-list', 'worker-0')) == 3
     assert len(cli.json('host-port-list', 'worker-0')) == 4
     assert len(cli.json('host-device-list', 'worker-0')) == 2
+    assert cli.json('host-show', 'worker-0')['invprovision'] == 'provisioned'
 
     edge_mac = pci.ports(_roots('edge'))[0]['mac']
     edge, seconds = _start_agent(runner, tmp_path, 'edge', rabbit_url,
@@ -89,8 +90,8 @@ def test_agents_report_and_a_new_host_is_discovered(runner, tmp_path,
     cli.ok('host-update', str(new['id']), 'personality=worker',
            'hostname=worker-1')
     worker = cli.json('host-show', 'worker-1')
-    assert (worker['personality'], worker['mgmt_mac']) == (
-        'worker', edge_mac)
+    assert (worker['personality'], worker['mgmt_mac'],
+            worker['invprovision']) == ('worker', edge_mac, 'provisioned')
     # The agent keeps auditing the same host after it was provisioned.
     assert len(cli.json('host-port-list', 'worker-1')) == 2
 

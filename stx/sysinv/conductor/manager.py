@@ -204,6 +204,10 @@ class ConductorManager:
         if 'personality' in changes and not current['subfunctions']:
             changes.setdefault('subfunctions', _default_subfunctions(
                 changes['personality'], dbapi.system_get(context)))
+        if changes.get('personality'):
+            state = _provision_state(context, dict(current, **changes))
+            if state != current['invprovision']:
+                changes['invprovision'] = state
         host = dbapi.host_update(context, host_uuid, changes)
         LOG.info('Host %(host)s updated: %(fields)s',
                  {'host': host['hostname'] or host['uuid'],
@@ -451,6 +455,11 @@ class ConductorManager:
         else:
             LOG.debug('Inventory of host %(host)s: %(report)s unchanged',
                       {'host': name, 'report': report.argument})
+        state = _provision_state(context, host)
+        if state != host['invprovision']:
+            dbapi.host_update(context, host['uuid'], {'invprovision': state})
+            LOG.info('Host %(host)s is %(state)s', {'host': name,
+                                                    'state': state})
 
     # Nodal configuration: what the operator sets of a host's inventory.
     # Checked against the stored inventory inside the transaction that
@@ -607,6 +616,24 @@ def _describe_counts(counts):
             '%s %d' % (function, count)
             for function, count in sorted(functions.items())))
         for node, functions in sorted(counts.items()))
+
+
+def _provision_state(context, host):
+    """The invprovision a host has reached, as StarlingX moves it.
+
+    unprovisioned until it has a personality, provisioning until its agent
+    has reported its cpus and memory, then provisioned. A host past these
+    (provisioned, upgrading) stays where it is.
+    """
+    if host['invprovision'] not in (states.UNPROVISIONED,
+                                    states.PROVISIONING):
+        return host['invprovision']
+    if not host['personality']:
+        return states.UNPROVISIONED
+    if (dbapi.cpu_list(context, host['id'])
+            and dbapi.memory_list(context, host['id'])):
+        return states.PROVISIONED
+    return states.PROVISIONING
 
 
 def _label(host):

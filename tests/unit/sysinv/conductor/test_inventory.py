@@ -294,6 +294,36 @@ MALFORMED = (
 )
 
 
+class TestProvisioning(ConductorTestCase):
+    """invprovision: unprovisioned, provisioning, provisioned."""
+
+    def provision_state(self, host):
+        return dbapi.host_get(self.context, host['uuid'])['invprovision']
+
+    def test_added_host_is_provisioned_by_its_cpus_and_memory(self):
+        host = self.add_worker()
+        self.assertEqual(states.UNPROVISIONED, self.provision_state(host))
+        self.report(host, sysinv_base.collect('server'),
+                    only='inuma_dict_array')
+        self.assertEqual(states.PROVISIONING, self.provision_state(host))
+        self.report(host, sysinv_base.collect('server'))
+        self.assertEqual(states.PROVISIONED, self.provision_state(host))
+
+    def test_discovered_host_is_provisioned_by_its_personality(self):
+        host = self.conductor.discover_ihost(self.context, [NEW_MAC])
+        self.report(host, sysinv_base.collect('edge'))
+        self.assertEqual(states.UNPROVISIONED, self.provision_state(host))
+        self.conductor.update_host(self.context, host['uuid'], {
+            'hostname': 'worker-1', 'personality': states.WORKER})
+        self.assertEqual(states.PROVISIONED, self.provision_state(host))
+
+    def test_personality_before_inventory_is_provisioning(self):
+        host = self.conductor.discover_ihost(self.context, [NEW_MAC])
+        self.conductor.update_host(self.context, host['uuid'], {
+            'hostname': 'worker-1', 'personality': states.WORKER})
+        self.assertEqual(states.PROVISIONING, self.provision_state(host))
+
+
 class TestMalformedReports(ConductorTestCase):
 
     def setUp(self):
