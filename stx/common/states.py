@@ -63,6 +63,10 @@ HOST_ACTIONS = (ACTION_LOCK, ACTION_FORCE_LOCK, ACTION_FORCE_UNSAFE_LOCK,
                 ACTION_POWER_OFF, ACTION_SWACT, ACTION_FORCE_SWACT,
                 ACTION_HOST_AUDIT, ACTION_SUBFUNCTION_CONFIG)
 
+# config_status of a host whose config_target its agent has not applied
+# yet (StarlingX's text); None when config_applied equals config_target.
+CONFIG_STATUS_OUT_OF_DATE = 'Config out-of-date'
+
 # Board management controller types; "none" means the host has no BMC.
 BM_TYPE_NONE = 'none'
 BM_TYPE_IPMI = 'ipmi'

@@ -38,6 +38,13 @@ opts = [
                      'conductor (a host matches when its mgmt_mac is one '
                      'of them). Empty means the MACs of the Ethernet ports '
                      'the agent reports.'),
+    cfg.StrOpt('config_dir',
+               default='$state_path/agent-config',
+               help='Directory where the agent writes the configuration '
+                    'the conductor pushes to its host, as host-config.json '
+                    '(replaced atomically; format in '
+                    'stx.sysinv.conductor.config). Its config_uuid is '
+                    'reported to the conductor at each start.'),
 ]
 
 

@@ -14,6 +14,11 @@ opts = [
                     'stx-sysinv-conductor, e.g. "1.0". Unset means the newest '
                     'version this code knows. Set it to the oldest '
                     'conductor version still running during an upgrade.'),
+    cfg.StrOpt('sysinv_agent',
+               help='Highest RPC API version the conductor may use when '
+                    'sending work to stx-agent, e.g. "1.0". Unset means the '
+                    'newest version this code knows. Set it to the oldest '
+                    'agent version still running during an upgrade.'),
     cfg.StrOpt('fm',
                help='Highest RPC API version clients may use when talking to '
                     'stx-fm-manager, e.g. "1.0". Unset means the newest '

@@ -6,6 +6,7 @@ beforehand, so it is found; the edge box's matches nothing, so it is
 discovered, then provisioned with host-update.
 """
 
+import json
 import os
 import time
 
@@ -35,7 +36,8 @@ def _start_agent(runner, tmp_path, name, rabbit_url, exchange):
                     'state_path': str(tmp_path / name),
                     'log_file': str(tmp_path / ('%s.log' % name))},
         'agent': {'proc_root': roots.proc, 'sys_root': roots.sys,
-                  'dev_root': roots.dev, 'hostname': '%s-box' % name}})
+                  'dev_root': roots.dev, 'hostname': '%s-box' % name,
+                  'config_dir': str(tmp_path / name / 'agent-config')}})
     started = time.monotonic()
     agent = runner.start('stx-agent', '--config-file', config)
     agent.wait_for_output('stx-agent ready')
@@ -71,6 +73,27 @@ def test_agents_report_and_a_new_host_is_discovered(runner, tmp_path,
     assert len(cli.json('host-port-list', 'worker-0')) == 4
     assert len(cli.json('host-device-list', 'worker-0')) == 2
     assert cli.json('host-show', 'worker-0')['invprovision'] == 'provisioned'
+
+    # A host added with host-add starts locked: its cpus may be changed.
+    # The change gives it a new config_target; its agent applies it.
+    cli.ok('host-cpu-modify', 'worker-0', '-f', 'platform', '-p0', '2')
+    started = time.monotonic()
+    deadline = started + 20
+    host = cli.json('host-show', 'worker-0')
+    assert host['config_target']
+    while (host['config_applied'] != host['config_target'] and
+           time.monotonic() < deadline):
+        time.sleep(0.1)
+        host = cli.json('host-show', 'worker-0')
+    print('server agent: configuration applied %.2fs after host-cpu-modify'
+          % (time.monotonic() - started))
+    assert host['config_applied'] == host['config_target'], host
+    assert not host['config_status'], host
+    with open(str(tmp_path / 'server' / 'agent-config' /
+                  'host-config.json')) as config_file:
+        config = json.load(config_file)
+    assert config['config_uuid'] == host['config_target']
+    assert config['cpus']['Platform']['0'] == '0-1,16-17'
 
     edge_mac = pci.ports(_roots('edge'))[0]['mac']
     edge, seconds = _start_agent(runner, tmp_path, 'edge', rabbit_url,

@@ -18,12 +18,28 @@ the other kinds are not resent.
 The records are the collectors' (``stx.sysinv.agent.inventory``), unchanged:
 a port's interface name is ``name`` (StarlingX's agent renames it ``pname``).
 
+Once its host is identified, the agent also serves RPC on
+``Target(topic='stx-sysinv-agent', server=<host uuid>)`` (``AgentEndpoint``),
+where the conductor casts the host's rendered configuration
+(``config_apply``). The agent writes it as JSON to
+``<[agent] config_dir>/host-config.json`` (format in
+``stx.sysinv.conductor.config``), replacing the file atomically, and reports
+its ``config_uuid`` with the conductor's ``iconfig_update_by_ihost``. When
+it starts it reports the config_uuid already on disk (None if there is no
+file), so that a configuration cast while it was down is sent again: that
+one call per start is how a missed cast is recovered, so the inventory
+reports cost the conductor nothing more.
+
 ``run()`` blocks its thread and sleeps on a ``threading.Event``; nothing here
 uses eventlet.
 """
 
 import collections
+import json
+import os
 import socket
+import tempfile
+import threading
 import time
 
 from oslo_log import log as logging
@@ -31,12 +47,14 @@ import oslo_messaging as messaging
 
 from stx.common import context as stx_context
 from stx.common import exception
+from stx.common import rpc
 from stx.conf import CONF
 from stx.sysinv.agent import inventory
 from stx.sysinv.agent.inventory import cpu
 from stx.sysinv.agent.inventory import disk
 from stx.sysinv.agent.inventory import memory
 from stx.sysinv.agent.inventory import pci
+from stx.sysinv.agent import rpcapi as agent_rpcapi
 from stx.sysinv.conductor import rpcapi
 
 LOG = logging.getLogger(__name__)
@@ -60,6 +78,10 @@ KINDS = (
     Kind('ports', pci.ports, 'iport_update_by_ihost'),
     Kind('pci_devices', pci.pci_devices, 'pci_device_update_by_host'),
 )
+
+
+#: The file, in ``[agent] config_dir``, of the configuration last applied.
+CONFIG_FILE = 'host-config.json'
 
 
 def rpc_error(function, *args, **kwargs):
@@ -94,6 +116,21 @@ def host_label(host):
     return host.get('hostname') or host.get('mgmt_mac') or host['uuid']
 
 
+class AgentEndpoint:
+    """The RPC endpoint of stx-agent (stx.sysinv.agent.rpcapi)."""
+
+    target = messaging.Target(version='1.0')
+
+    def __init__(self, manager):
+        self._manager = manager
+
+    def config_apply(self, context, host_uuid, config):
+        """Apply the host's rendered configuration; see
+        ``AgentManager.config_apply``.
+        """
+        self._manager.config_apply(host_uuid, config)
+
+
 class AgentManager:
     """Keeps this machine's host and inventory current in the conductor.
 
@@ -119,6 +156,11 @@ class AgentManager:
         self.host = None
         # Kind name -> the records the conductor last accepted for it.
         self._accepted = {}
+        # The RPC server of the host uuid it serves, once identified.
+        self._rpc_server = None
+        self._served_uuid = None
+        # config_apply calls run in the RPC server's threads: one at a time.
+        self._config_lock = threading.Lock()
 
     @property
     def roots(self):
@@ -264,26 +306,165 @@ class AgentManager:
                                    'host': host_label(host)})
         return accepted
 
+    # Configuration pushed by the conductor.
+
+    @property
+    def config_path(self):
+        """Where the configuration last applied is written."""
+        return os.path.join(CONF.agent.config_dir, CONFIG_FILE)
+
+    def applied_config_uuid(self):
+        """The config_uuid of the configuration on disk, or None."""
+        try:
+            with open(self.config_path) as config_file:
+                config = json.load(config_file)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            LOG.warning('stx-agent: cannot read %(path)s, reporting no '
+                        'configuration: %(error)s',
+                        {'path': self.config_path, 'error': error})
+            return None
+        if isinstance(config, dict):
+            return config.get('config_uuid')
+        return None
+
+    def write_config(self, config):
+        """Write ``config`` as JSON to ``config_path``, atomically: a
+        reader sees the old file or the new one, never a part.
+        """
+        directory = CONF.agent.config_dir
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory,
+                                             prefix='.%s.' % CONFIG_FILE)
+        try:
+            with os.fdopen(handle, 'w') as config_file:
+                json.dump(config, config_file, indent=2, sort_keys=True)
+                config_file.write('\n')
+                config_file.flush()
+                os.fsync(config_file.fileno())
+            os.replace(temporary, self.config_path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+
+    def config_apply(self, host_uuid, config):
+        """Apply the configuration the conductor sent, and say so.
+
+        :param host_uuid: the host it is for; another host's (a message
+            meant for a previous identity of this machine) is ignored.
+        :param config: the rendered configuration
+            (stx.sysinv.conductor.config), with its ``config_uuid``.
+        """
+        host = self.host
+        if host is None or host['uuid'] != host_uuid:
+            LOG.warning('stx-agent: configuration for host %(uuid)s ignored: '
+                        'this machine is host %(ours)s',
+                        {'uuid': host_uuid,
+                         'ours': host and host['uuid']})
+            return
+        if not isinstance(config, dict) or not config.get('config_uuid'):
+            LOG.warning('stx-agent: configuration without a config_uuid '
+                        'ignored')
+            return
+        config_uuid = config['config_uuid']
+        with self._config_lock:
+            try:
+                self.write_config(config)
+            except OSError as error:
+                LOG.error('stx-agent: cannot write configuration '
+                          '%(config)s to %(path)s: %(error)s',
+                          {'config': config_uuid, 'path': self.config_path,
+                           'error': error})
+                return
+            LOG.info('stx-agent: configuration %(config)s of host %(host)s '
+                     'written to %(path)s',
+                     {'config': config_uuid, 'host': host_label(host),
+                      'path': self.config_path})
+            self._report_config(host, config_uuid)
+
+    def report_config(self):
+        """Tell the conductor which configuration is on disk (at start)."""
+        host = self.host
+        if host is not None:
+            with self._config_lock:
+                self._report_config(host, self.applied_config_uuid())
+
+    def _report_config(self, host, config_uuid):
+        error = rpc_error(self.conductor.iconfig_update_by_ihost,
+                          self.context, host['uuid'], config_uuid)
+        if error is not None:
+            LOG.warning('stx-agent: configuration %(config)s of host '
+                        '%(host)s not reported: %(error)s',
+                        {'config': config_uuid, 'host': host_label(host),
+                         'error': reason(error)})
+
+    def listen(self):
+        """Serve the agent topic addressed to the identified host.
+
+        Restarts the server when the host's uuid changed; does nothing
+        when it serves that host already.
+
+        :returns: whether a server was started.
+        """
+        if self.host is None or self._served_uuid == self.host['uuid']:
+            return False
+        self.stop_listening()
+        target = messaging.Target(topic=agent_rpcapi.TOPIC,
+                                  server=self.host['uuid'])
+        server = rpc.get_server(target, [AgentEndpoint(self)])
+        server.start()
+        self._rpc_server = server
+        self._served_uuid = self.host['uuid']
+        LOG.info('stx-agent: listening on topic %(topic)s as %(uuid)s',
+                 {'topic': agent_rpcapi.TOPIC, 'uuid': self._served_uuid})
+        return True
+
+    def stop_listening(self):
+        """Stop serving RPC; messages cast meanwhile wait in the queue.
+
+        Does not wait for the server's threads: a config_apply in
+        progress ends on its own, and waiting for the listener's poll
+        would delay a stop by about a second.
+        """
+        server, self._rpc_server = self._rpc_server, None
+        self._served_uuid = None
+        if server is not None:
+            server.stop()
+
     def run(self, stop_event, on_reported=None):
         """Identify, report, and audit every interval until stopped.
 
         Identification is retried while it fails (the conductor not
         started yet, or refusing), after ``retry_initial`` seconds doubling
-        up to ``retry_max``. Then a first full report, and a report every
-        ``[agent] audit_interval`` seconds. No failure of an audit ends
-        the loop.
+        up to ``retry_max``. Then the agent serves its RPC topic, reports
+        the configuration on disk, and sends a first full report, and a
+        report every ``[agent] audit_interval`` seconds. No failure of an
+        audit ends the loop; the RPC server stops when it ends.
 
         :param stop_event: a ``threading.Event``; setting it makes ``run``
             return as soon as the call in progress, if any, answers.
         :param on_reported: called once, without arguments, when the
             conductor has first accepted every kind of inventory.
         """
+        try:
+            self._run(stop_event, on_reported)
+        finally:
+            self.stop_listening()
+
+    def _run(self, stop_event, on_reported):
         started = time.monotonic()
         if not self._identify_until_stopped(stop_event):
             return
         force = True
         reported = False
         while not stop_event.is_set():
+            # At start, and after the host was identified anew.
+            if self.host is not None and self.listen():
+                self.report_config()
             self._audit(force)
             force = False
             if not reported and self.inventory_complete:

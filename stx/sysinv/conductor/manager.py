@@ -11,6 +11,8 @@ import datetime
 import re
 import threading
 
+from oslo_utils import uuidutils
+
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
@@ -20,6 +22,8 @@ from stx.common import states
 from stx.conf import CONF
 from stx.fm import client as fm_client
 from stx import objects
+from stx.sysinv.agent import rpcapi as agent_rpcapi
+from stx.sysinv.conductor import config as host_config
 from stx.sysinv.conductor import inventory
 from stx.sysinv.db import api as dbapi
 from stx.sysinv import nodal
@@ -91,12 +95,13 @@ def software_version():
 class ConductorManager:
     """RPC endpoint of stx-sysinv-conductor."""
 
-    target = messaging.Target(version='1.2')
+    target = messaging.Target(version='1.3')
 
     def __init__(self, host=None):
         self.host = host or CONF.host
         self._fault_api = None
         self._fault_api_lock = threading.Lock()
+        self._agent_api = None
 
     def close(self, timeout=0):
         """Let go of the fm client.
@@ -208,10 +213,17 @@ class ConductorManager:
             state = _provision_state(context, dict(current, **changes))
             if state != current['invprovision']:
                 changes['invprovision'] = state
+        reconfigured = any(
+            field in changes and changes[field] != current[field]
+            for field in ('personality', 'subfunctions'))
+        if reconfigured:
+            changes.update(_new_config_target())
         host = dbapi.host_update(context, host_uuid, changes)
         LOG.info('Host %(host)s updated: %(fields)s',
                  {'host': host['hostname'] or host['uuid'],
                   'fields': ', '.join(sorted(changes))})
+        if reconfigured:
+            self._push_config(context, host)
         return objects.host.Host.from_db(host, context)
 
     @messaging.expected_exceptions(*_EXPECTED)
@@ -488,6 +500,7 @@ class ConductorManager:
         LOG.info('CPU functions of host %(host)s changed: %(counts)s',
                  {'host': _label(host),
                   'counts': _describe_counts(nodal.core_counts(cpus))})
+        self._config_update_host(context, host['id'])
         return [_json_row(cpu) for cpu in cpus]
 
     @messaging.expected_exceptions(*_EXPECTED)
@@ -513,7 +526,79 @@ class ConductorManager:
                  {'node': memory['numa_node'], 'host': memory['host_uuid'],
                   'pages_2m': memory[nodal.HUGEPAGES_2M],
                   'pages_1g': memory[nodal.HUGEPAGES_1G]})
+        self._config_update_host(context, memory['forihostid'])
         return _json_row(memory)
+
+    # Configuration tracking, as StarlingX's: every accepted change of a
+    # host gives it a new config_target and makes it "Config out-of-date";
+    # the conductor casts the rendered configuration to the host's agent
+    # (stx.sysinv.agent.rpcapi), which applies it and reports its uuid
+    # back with iconfig_update_by_ihost, setting config_applied. An agent
+    # that was down when the cast was sent reports its on-disk uuid when it
+    # starts, and gets the current configuration again then.
+
+    def _config_update_host(self, context, host_id):
+        """A new config_target for the host; its configuration pushed."""
+        host = dbapi.host_update(context, host_id, _new_config_target())
+        self._push_config(context, host)
+        return host
+
+    def _agents(self):
+        if self._agent_api is None:
+            self._agent_api = agent_rpcapi.AgentAPI()
+        return self._agent_api
+
+    def _push_config(self, context, host):
+        """Cast the host's configuration to its agent; never raises.
+
+        A failed cast is logged only: the change is stored, and the agent
+        gets the configuration when it next starts.
+        """
+        config = host_config.render_host_config(context, host)
+        try:
+            self._agents().config_apply(context, host['uuid'], config)
+        except (exception.StxException, messaging.MessagingException) as error:
+            failure = error
+        else:
+            LOG.info('Configuration %(config)s sent to host %(host)s',
+                     {'config': config['config_uuid'], 'host': _label(host)})
+            return
+        LOG.warning('Configuration %(config)s of host %(host)s not sent, '
+                    'its agent gets it when it starts: %(error)s',
+                    {'config': config['config_uuid'], 'host': _label(host),
+                     'error': failure})
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def iconfig_update_by_ihost(self, context, ihost_uuid, config_applied):
+        """The configuration the host's agent has applied (or has at start).
+
+        Sets config_applied; config_status is cleared when it is the
+        host's config_target, else stays "Config out-of-date" and the
+        current configuration is pushed again (an agent reporting an old
+        one missed the last cast, or applied two in the wrong order).
+
+        :param config_applied: a config uuid, or None when the agent has
+            no configuration yet.
+        :raises: HostNotFound; InvalidParameterValue for a config_applied
+            that is not a uuid.
+        """
+        if config_applied is not None and not uuidutils.is_uuid_like(
+                config_applied):
+            raise exception.InvalidParameterValue(
+                field='config_applied',
+                reason='%r is not a config uuid' % (config_applied,))
+        host = dbapi.host_get(context, ihost_uuid)
+        host = dbapi.host_config_applied(context, host['id'], config_applied,
+                                         states.CONFIG_STATUS_OUT_OF_DATE)
+        if host['config_status'] == states.CONFIG_STATUS_OUT_OF_DATE:
+            LOG.info('Host %(host)s has configuration %(applied)s, not '
+                     '%(target)s; sending it again',
+                     {'host': _label(host), 'applied': config_applied,
+                      'target': host['config_target']})
+            self._push_config(context, host)
+        elif config_applied is not None:
+            LOG.info('Host %(host)s applied configuration %(applied)s',
+                     {'host': _label(host), 'applied': config_applied})
 
     def _bulk_entry(self, context, values, system, creates, updates, seen):
         values = {k: v for k, v in values.items() if v is not None}
@@ -545,6 +630,12 @@ class ConductorManager:
                 raise exception.HostAlreadyExists(field=field,
                                                   value=new[field])
         creates.append(new)
+
+
+def _new_config_target():
+    """The host values of a change its agent has yet to apply."""
+    return {'config_target': uuidutils.generate_uuid(),
+            'config_status': states.CONFIG_STATUS_OUT_OF_DATE}
 
 
 def _check_system_values(values):

@@ -21,9 +21,10 @@ class ConductorAPI:
       imemory_update_by_ihost, idisk_update_by_ihost, iport_update_by_ihost,
       pci_device_update_by_host.
     * 1.2 - Nodal configuration: update_cpu_functions, update_memory.
+    * 1.3 - Configuration tracking: iconfig_update_by_ihost.
     """
 
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -111,3 +112,10 @@ class ConductorAPI:
     def update_memory(self, context, memory_uuid, values):
         return self._call(context, 'update_memory', version='1.2',
                           memory_uuid=memory_uuid, values=values)
+
+    # 1.3: configuration tracking.
+
+    def iconfig_update_by_ihost(self, context, ihost_uuid, config_applied):
+        return self._call(context, 'iconfig_update_by_ihost', version='1.3',
+                          ihost_uuid=ihost_uuid,
+                          config_applied=config_applied)

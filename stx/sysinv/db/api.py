@@ -238,6 +238,28 @@ def host_update(context, ident, values):
         return _update_host(session, current['id'], values)
 
 
+def host_config_applied(context, host_id, config_applied, out_of_date):
+    """Record the configuration a host's agent applied, in one transaction.
+
+    The host's row is locked before it is read, so a new config_target
+    written at the same time is not hidden by a stale "up to date".
+
+    :param config_applied: the config uuid the agent has (or None).
+    :param out_of_date: the config_status of a host whose config_applied
+        is not its config_target.
+    :returns: the host after the change.
+    :raises: HostNotFound
+    """
+    with DB.writer.using(context) as session:
+        host = _lock_host(session, host_id)
+        status = None
+        if host['config_target'] and host['config_target'] != config_applied:
+            status = out_of_date
+        return _update_host(session, host_id,
+                            {'config_applied': config_applied,
+                             'config_status': status})
+
+
 def host_destroy(context, ident):
     with DB.writer.using(context) as session:
         current = _one(session, _HOSTS, _ident_filter(_HOSTS, ident),
