@@ -20,15 +20,15 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import warnings
 
 import requests
 
+import benchdb
+
 os.environ.setdefault('EVENTLET_NO_GREENDNS', 'yes')
 warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 
-POSTGRESQL = 'postgresql+psycopg2://postgres@127.0.0.1:5432/'
 TIMEOUT = 30
 
 
@@ -36,23 +36,6 @@ def _percentiles(samples):
     samples = sorted(samples)
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
     return statistics.median(samples) * 1e3, p99 * 1e3
-
-
-def _postgresql_database():
-    import psycopg2
-
-    name = 'stx_bench_fm_%s' % uuid.uuid4().hex[:8]
-    admin = psycopg2.connect(host='127.0.0.1', user='postgres',
-                             dbname='postgres')
-    admin.autocommit = True
-    admin.cursor().execute('CREATE DATABASE %s' % name)
-
-    def drop():
-        admin.cursor().execute('DROP DATABASE IF EXISTS %s WITH (FORCE)'
-                               % name)
-        admin.close()
-
-    return POSTGRESQL + name, drop
 
 
 def _start(state_dir, connection):
@@ -183,7 +166,8 @@ def main():
     drop = None
     with tempfile.TemporaryDirectory(prefix='stx-bench-fm-') as state_dir:
         if args.db == 'postgresql':
-            connection, drop = _postgresql_database()
+            connection, drop = benchdb.postgresql_database(
+                'stx_bench_fm')
         else:
             connection = 'sqlite:///' + os.path.join(state_dir, 'fm.sqlite')
         fm, server = _start(state_dir, connection)

@@ -22,32 +22,15 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 import warnings
+
+import benchdb
 
 os.environ.setdefault('EVENTLET_NO_GREENDNS', 'yes')
 warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
 
-POSTGRESQL = 'postgresql+psycopg2://postgres@127.0.0.1:5432/'
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        os.pardir, 'tests', 'fixtures', 'inventory', 'server')
-
-
-def _postgresql_database():
-    import psycopg2
-
-    name = 'stx_bench_inventory_%s' % uuid.uuid4().hex[:8]
-    admin = psycopg2.connect(host='127.0.0.1', user='postgres',
-                             dbname='postgres')
-    admin.autocommit = True
-    admin.cursor().execute('CREATE DATABASE %s' % name)
-
-    def drop():
-        admin.cursor().execute('DROP DATABASE IF EXISTS %s WITH (FORCE)'
-                               % name)
-        admin.close()
-
-    return POSTGRESQL + name, drop
 
 
 def _start(state_dir, connection):
@@ -108,7 +91,8 @@ def main():
     drop = None
     with tempfile.TemporaryDirectory(prefix='stx-bench-inv-') as state_dir:
         if args.db == 'postgresql':
-            connection, drop = _postgresql_database()
+            connection, drop = benchdb.postgresql_database(
+                'stx_bench_inventory')
         else:
             connection = 'sqlite:///' + os.path.join(state_dir,
                                                      'sysinv.sqlite')
