@@ -21,7 +21,9 @@ from keystoneauth1 import loading
 from stx.cli import alarms
 from stx.cli import events
 from stx.cli import hosts
+from stx.cli import interfaces
 from stx.cli import inventory
+from stx.cli import labels
 from stx.cli import system
 from stx.clients import http
 from stx import version
@@ -52,6 +54,17 @@ COMMANDS = {
     'host-ethernet-port-list': inventory.ListEthernetPorts,
     'host-device-list': inventory.ListDevices,
     'host-device-show': inventory.ShowDevice,
+    'host-label-assign': labels.AssignLabels,
+    'host-if-list': interfaces.ListInterfaces,
+    'host-if-show': interfaces.ShowInterface,
+    'host-if-add': interfaces.AddInterface,
+    'host-if-modify': interfaces.ModifyInterface,
+    'host-if-delete': interfaces.DeleteInterface,
+    'interface-network-list': interfaces.ListInterfaceNetworks,
+    'interface-network-assign': interfaces.AssignInterfaceNetwork,
+    'interface-network-remove': interfaces.RemoveInterfaceNetwork,
+    'host-label-list': labels.ListLabels,
+    'host-label-remove': labels.RemoveLabels,
     'alarm-list': alarms.ListAlarms,
     'alarm-show': alarms.ShowAlarm,
     'alarm-summary': alarms.AlarmSummary,

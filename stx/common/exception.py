@@ -181,6 +181,21 @@ class PCIDeviceNotFound(NotFound):
     error_code = 'stx.pci_device.not_found'
 
 
+class LabelNotFound(NotFound):
+    msg_fmt = 'Label %(label)s could not be found.'
+    error_code = 'stx.label.not_found'
+
+
+class InterfaceNotFound(NotFound):
+    msg_fmt = 'Interface %(interface)s could not be found.'
+    error_code = 'stx.interface.not_found'
+
+
+class InterfaceNetworkNotFound(NotFound):
+    msg_fmt = 'Interface network %(interface_network)s could not be found.'
+    error_code = 'stx.interface_network.not_found'
+
+
 class Conflict(StxException):
     msg_fmt = 'Conflict: %(reason)s'
     code = http.client.CONFLICT
@@ -199,6 +214,12 @@ class HostIdentityConflict(Conflict):
                "host %(host)s, but hostname '%(hostname)s' belongs to host "
                "%(other)s.")
     error_code = 'stx.host.identity_conflict'
+
+
+class LabelAlreadyExists(Conflict):
+    msg_fmt = ("Host %(host)s already has label '%(key)s' "
+               "(= '%(value)s'); assign it with overwrite to change it.")
+    error_code = 'stx.label.duplicate'
 
 
 class SystemAlreadyExists(Conflict):

@@ -19,13 +19,24 @@ version 1::
         {"numa_node": 0, "size_mib": 2, "count": 1024},  # pending count,
         {"numa_node": 0, "size_mib": 1024, "count": 0}   # else configured
       ],
-      "platform_reserved_mib": {"0": 2000, "1": 1000}
+      "platform_reserved_mib": {"0": 2000, "1": 1000},
+      "interfaces": [                   # by ifname
+        {"ifname": "eth0", "iftype": "ethernet", "ifclass": "none",
+         "mtu": 9000, "vlan_id": null, "uses": [], "ports": ["eno1"],
+         "networks": []},
+        {"ifname": "mgmt0", "iftype": "vlan", "ifclass": "platform",
+         "mtu": 1500, "vlan_id": 10, "uses": ["eth0"], "ports": [],
+         "networks": ["cluster-host", "mgmt"]}
+      ]
     }
 
 NUMA node numbers are text in the ``cpus`` and ``platform_reserved_mib``
 keys because JSON object keys are; ``numa_node`` in ``hugepages`` is a
 number. A function no cpu has is left out; a node without memory rows has
-no ``hugepages`` entries.
+no ``hugepages`` entries. ``interfaces`` holds the operator's interfaces
+(``host-if-add``): ``uses`` names lower interfaces (vlan, ae), ``ports``
+the port an ethernet interface is bound to (none if its port is gone),
+``networks`` the platform network types it carries.
 """
 
 from stx.sysinv.db import api as dbapi
@@ -79,6 +90,16 @@ def hugepages(memory_rows):
     return pages
 
 
+def interfaces(rows):
+    """The ``interfaces`` of a host's configuration, by ifname."""
+    return [{'ifname': row['ifname'], 'iftype': row['iftype'],
+             'ifclass': row['ifclass'], 'mtu': row['imtu'],
+             'vlan_id': row['vlan_id'], 'uses': list(row['uses']),
+             'ports': list(row['ports']),
+             'networks': list(row['networktypelist'])}
+            for row in sorted(rows, key=lambda row: row['ifname'])]
+
+
 def render_host_config(context, host):
     """The configuration of ``host`` (a DB row) as its agent applies it.
 
@@ -98,4 +119,5 @@ def render_host_config(context, host):
             str(row['numa_node']): row['platform_reserved_mib']
             for row in sorted(memory_rows,
                               key=lambda row: row['numa_node'])},
+        'interfaces': interfaces(dbapi.interface_list(context, host['id'])),
     }

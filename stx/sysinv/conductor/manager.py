@@ -26,6 +26,8 @@ from stx.sysinv.agent import rpcapi as agent_rpcapi
 from stx.sysinv.conductor import config as host_config
 from stx.sysinv.conductor import inventory
 from stx.sysinv.db import api as dbapi
+from stx.sysinv import interfaces
+from stx.sysinv import labels as host_labels
 from stx.sysinv import nodal
 from stx.sysinv import validation
 from stx import version
@@ -95,7 +97,7 @@ def software_version():
 class ConductorManager:
     """RPC endpoint of stx-sysinv-conductor."""
 
-    target = messaging.Target(version='1.3')
+    target = messaging.Target(version='1.4')
 
     def __init__(self, host=None):
         self.host = host or CONF.host
@@ -599,6 +601,152 @@ class ConductorManager:
         elif config_applied is not None:
             LOG.info('Host %(host)s applied configuration %(applied)s',
                      {'host': _label(host), 'applied': config_applied})
+
+    # Host labels (``host-label-assign``): the Kubernetes labels of the
+    # host's node. Unlike CPU and memory changes they need no lock.
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def assign_labels(self, context, host_uuid, labels, overwrite=False):
+        """Give a host labels, all or none.
+
+        :param labels: ``{key: value}`` (stx.sysinv.labels).
+        :param overwrite: whether keys the host has take the new values.
+        :returns: the labels given, as stored (timestamps as ISO text).
+        :raises: HostNotFound; InvalidParameterValue naming the key that
+            is not a label key or whose value is not a label value;
+            LabelAlreadyExists naming a key the host has (without
+            ``overwrite``). Nothing is stored then.
+        """
+        labels = host_labels.check_labels(labels)
+        host = dbapi.host_get(context, host_uuid)
+        rows = dbapi.labels_assign(context, host['id'], labels,
+                                   overwrite=bool(overwrite))
+        LOG.info('Labels of host %(host)s assigned: %(labels)s',
+                 {'host': _label(host),
+                  'labels': ', '.join('%s=%s' % item
+                                      for item in labels.items())})
+        return [_json_row(row) for row in rows]
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def remove_label(self, context, label_uuid):
+        """Remove one label of a host.
+
+        :returns: the label removed (timestamps as ISO text).
+        :raises: LabelNotFound
+        """
+        row = dbapi.label_destroy(context, label_uuid)
+        LOG.info('Label %(key)s of host %(host)s removed',
+                 {'key': row['label_key'],
+                  'host': row['hostname'] or row['host_uuid']})
+        return _json_row(row)
+
+    # Interfaces and their platform networks (``host-if-*``,
+    # ``interface-network-*``): checked by stx.sysinv.interfaces against
+    # the host's stored interfaces, inside the transaction that writes.
+    # The host must be locked; every accepted change gives it a new
+    # config_target, as CPU changes do.
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def create_interface(self, context, host_uuid, values):
+        """Add an interface to a host (``host-if-add``).
+
+        :param values: ifname, iftype, ifclass, imtu, vlan_id, aemode,
+            txhashpolicy, ports or uses (stx.sysinv.interfaces).
+        :returns: the interface (timestamps as ISO text).
+        :raises: HostNotFound; HostNotLocked; InvalidParameterValue
+            naming the field. Nothing is stored then.
+        """
+        host = dbapi.host_get(context, host_uuid)
+
+        def check(host, state):
+            _require_locked(host, 'interfaces')
+            return interfaces.check_new_interface(state, values)
+
+        interface = dbapi.interface_create(context, host['id'], check)
+        LOG.info('Interface %(ifname)s (%(iftype)s) added to host %(host)s',
+                 {'ifname': interface['ifname'],
+                  'iftype': interface['iftype'], 'host': _label(host)})
+        self._config_update_host(context, host['id'])
+        return _json_row(interface)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def update_interface(self, context, interface_uuid, changes):
+        """Change an interface's ifname, ifclass or imtu (``host-if-modify``).
+
+        :returns: the interface after the change.
+        :raises: InterfaceNotFound; HostNotLocked; ReadOnlyField,
+            InvalidParameterValue naming the field. Nothing is stored then.
+        """
+        def check(host, state, interface):
+            _require_locked(host, 'interfaces')
+            return interfaces.check_interface_change(state, interface,
+                                                     changes)
+
+        interface = dbapi.interface_update(context, interface_uuid, check)
+        LOG.info('Interface %(ifname)s of host %(host)s changed: %(fields)s',
+                 {'ifname': interface['ifname'],
+                  'host': interface['host_uuid'],
+                  'fields': ', '.join(sorted(changes))})
+        self._config_update_host(context, interface['forihostid'])
+        return _json_row(interface)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def destroy_interface(self, context, interface_uuid):
+        """Delete an interface and its networks (``host-if-delete``).
+
+        :raises: InterfaceNotFound; HostNotLocked; InvalidParameterValue
+            (``used_by``) for an interface a vlan or ae uses.
+        """
+        def check(host, state, interface):
+            _require_locked(host, 'interfaces')
+            interfaces.check_interface_delete(interface)
+
+        interface = dbapi.interface_destroy(context, interface_uuid, check)
+        LOG.info('Interface %(ifname)s of host %(host)s deleted',
+                 {'ifname': interface['ifname'],
+                  'host': interface['host_uuid']})
+        self._config_update_host(context, interface['forihostid'])
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def assign_interface_network(self, context, interface_uuid,
+                                 network_type):
+        """Put a platform network on an interface
+        (``interface-network-assign``).
+
+        :returns: the interface network (timestamps as ISO text).
+        :raises: InterfaceNotFound; HostNotLocked; InvalidParameterValue
+            naming ``network`` or ``ifclass``. Nothing is stored then.
+        """
+        def check(host, state, interface):
+            _require_locked(host, 'interfaces')
+            return interfaces.check_network_assign(state, interface,
+                                                   network_type)
+
+        row = dbapi.interface_network_create(context, interface_uuid, check)
+        LOG.info('Network %(network)s assigned to interface %(ifname)s of '
+                 'host %(host)s', {'network': network_type,
+                                   'ifname': row['ifname'],
+                                   'host': row['hostname']})
+        self._config_update_host(context, row['forihostid'])
+        return _json_row(row)
+
+    @messaging.expected_exceptions(*_EXPECTED)
+    def remove_interface_network(self, context, interface_network_uuid):
+        """Take a platform network from its interface
+        (``interface-network-remove``).
+
+        :raises: InterfaceNetworkNotFound; HostNotLocked.
+        """
+        def check(host, network):
+            _require_locked(host, 'interfaces')
+
+        row = dbapi.interface_network_destroy(context,
+                                              interface_network_uuid, check)
+        LOG.info('Network %(network)s removed from interface %(ifname)s of '
+                 'host %(host)s', {'network': row['network_type'],
+                                   'ifname': row['ifname'],
+                                   'host': row['hostname']})
+        self._config_update_host(context, row['forihostid'])
 
     def _bulk_entry(self, context, values, system, creates, updates, seen):
         values = {k: v for k, v in values.items() if v is not None}

@@ -22,9 +22,12 @@ class ConductorAPI:
       pci_device_update_by_host.
     * 1.2 - Nodal configuration: update_cpu_functions, update_memory.
     * 1.3 - Configuration tracking: iconfig_update_by_ihost.
+    * 1.4 - Host labels: assign_labels, remove_label. Interfaces:
+      create_interface, update_interface, destroy_interface,
+      assign_interface_network, remove_interface_network.
     """
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -119,3 +122,37 @@ class ConductorAPI:
         return self._call(context, 'iconfig_update_by_ihost', version='1.3',
                           ihost_uuid=ihost_uuid,
                           config_applied=config_applied)
+
+    # 1.4: host labels and interfaces.
+
+    def assign_labels(self, context, host_uuid, labels, overwrite=False):
+        return self._call(context, 'assign_labels', version='1.4',
+                          host_uuid=host_uuid, labels=labels,
+                          overwrite=overwrite)
+
+    def remove_label(self, context, label_uuid):
+        return self._call(context, 'remove_label', version='1.4',
+                          label_uuid=label_uuid)
+
+    def create_interface(self, context, host_uuid, values):
+        return self._call(context, 'create_interface', version='1.4',
+                          host_uuid=host_uuid, values=values)
+
+    def update_interface(self, context, interface_uuid, changes):
+        return self._call(context, 'update_interface', version='1.4',
+                          interface_uuid=interface_uuid, changes=changes)
+
+    def destroy_interface(self, context, interface_uuid):
+        return self._call(context, 'destroy_interface', version='1.4',
+                          interface_uuid=interface_uuid)
+
+    def assign_interface_network(self, context, interface_uuid,
+                                 network_type):
+        return self._call(context, 'assign_interface_network',
+                          version='1.4', interface_uuid=interface_uuid,
+                          network_type=network_type)
+
+    def remove_interface_network(self, context, interface_network_uuid):
+        return self._call(context, 'remove_interface_network',
+                          version='1.4',
+                          interface_network_uuid=interface_network_uuid)

@@ -328,3 +328,100 @@ class PCIDevice(Base):
     driver = sa.Column(sa.String(255))
     enabled = sa.Column(sa.Boolean)
     extra_info = sa.Column(sa.Text)
+
+
+# What the operator sets of a host beyond its inventory.
+
+class Label(Base):
+    """A Kubernetes label of a host (``host-label-assign``).
+
+    StarlingX's table: ``label``, one row per key of a host.
+    """
+
+    __tablename__ = 'label'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_label0uuid'),
+        sa.UniqueConstraint('host_id', 'label_key',
+                            name='uniq_label0host_id0label_key'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    host_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                        nullable=False)
+    label_key = sa.Column(sa.String(384), nullable=False)
+    label_value = sa.Column(sa.String(128))
+
+
+class Interface(Base):
+    """A network interface of a host, as the operator defines it.
+
+    StarlingX's ``interfaces``, with one table for every type where
+    StarlingX has one per type (``ethernet_interfaces``, ``ae_interfaces``,
+    ``vlan_interfaces``...): the type columns are few. An ethernet
+    interface is bound to its port by ``port_id`` (unique: a port has one
+    interface); vlan and ae interfaces name their lower interfaces in
+    ``interfaces_to_interfaces``.
+    """
+
+    __tablename__ = 'interfaces'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_interfaces0uuid'),
+        sa.UniqueConstraint('forihostid', 'ifname',
+                            name='uniq_interfaces0forihostid0ifname'),
+        sa.UniqueConstraint('port_id', name='uniq_interfaces0port_id'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    forihostid = sa.Column(sa.Integer,
+                           sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                           nullable=False)
+    port_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('ports.id', ondelete='SET NULL'))
+    ifname = sa.Column(sa.String(255), nullable=False)
+    iftype = sa.Column(sa.String(255), nullable=False)
+    ifclass = sa.Column(sa.String(255))
+    imtu = sa.Column(sa.Integer)
+    vlan_id = sa.Column(sa.Integer)
+    aemode = sa.Column(sa.String(255))
+    txhashpolicy = sa.Column(sa.String(255))
+
+
+class InterfaceToInterface(Base):
+    """``used_by_id`` (a vlan or ae) uses ``uses_id`` (StarlingX's)."""
+
+    __tablename__ = 'interfaces_to_interfaces'
+
+    used_by_id = sa.Column(sa.Integer,
+                           sa.ForeignKey('interfaces.id', ondelete='CASCADE'),
+                           primary_key=True)
+    uses_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('interfaces.id', ondelete='CASCADE'),
+                        primary_key=True)
+
+
+class InterfaceNetwork(Base):
+    """A platform network an interface carries.
+
+    StarlingX names a row of its ``networks`` table (with address pools);
+    stx-flock keeps the fixed set of network types instead
+    (stx.sysinv.interfaces.NETWORK_TYPES), so the row holds the type.
+    """
+
+    __tablename__ = 'interface_networks'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_interface_networks0uuid'),
+        sa.UniqueConstraint(
+            'interface_id', 'network_type',
+            name='uniq_interface_networks0interface_id0network_type'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    interface_id = sa.Column(sa.Integer,
+                             sa.ForeignKey('interfaces.id',
+                                           ondelete='CASCADE'),
+                             nullable=False)
+    network_type = sa.Column(sa.String(255), nullable=False)

@@ -80,7 +80,9 @@ class _ModelsMigrationsSync(_Service, test_migrations.ModelsMigrationsSync):
 class TestSysinvMigrations(_MigrationChecks, base.TestCase):
     database = sysinv_db.DB
     tables = frozenset({'i_system', 'i_host', 'i_node', 'i_icpu',
-                        'i_imemory', 'i_idisk', 'ports', 'pci_devices'})
+                        'i_imemory', 'i_idisk', 'ports', 'pci_devices',
+                        'label', 'interfaces', 'interfaces_to_interfaces',
+                        'interface_networks'})
 
 
 class TestSysinvModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):

@@ -3,11 +3,14 @@
 from stx.api import expose
 from stx.api import versions
 from stx.sysinv.api.controllers.v1 import host
+from stx.sysinv.api.controllers.v1 import interface
 from stx.sysinv.api.controllers.v1 import inventory
+from stx.sysinv.api.controllers.v1 import label
 from stx.sysinv.api.controllers.v1 import system
 
 _RESOURCES = ('isystems', 'ihosts', 'inodes', 'icpus', 'imemorys', 'idisks',
-              'ports', 'ethernet_ports', 'pci_devices')
+              'ports', 'ethernet_ports', 'pci_devices', 'labels',
+              'iinterfaces', 'interface_networks')
 
 
 class V1Controller:
@@ -20,6 +23,9 @@ class V1Controller:
     ports = inventory.InventoryController(inventory.PORTS)
     ethernet_ports = inventory.InventoryController(inventory.ETHERNET_PORTS)
     pci_devices = inventory.InventoryController(inventory.PCI_DEVICES)
+    labels = label.LabelController()
+    iinterfaces = interface.InterfaceController()
+    interface_networks = interface.InterfaceNetworkController()
 
     @expose.expose()
     def index(self):

@@ -125,3 +125,56 @@ def ethernet_port(row, base):
 def pci_device(row, base):
     """A PCI device (``pci_devices``)."""
     return _inventory(row, 'pci_devices', base, 'host_uuid')
+
+
+def label(row, base):
+    """A host label (``labels``): uuid, host_uuid, label_key, label_value.
+
+    ``hostname`` is added as StarlingX's host-label-list shows it.
+    """
+    data = {name: row[name] for name in ('uuid', 'host_uuid', 'label_key',
+                                         'label_value', 'hostname')}
+    data['created_at'] = timestamp(row['created_at'])
+    data['updated_at'] = timestamp(row['updated_at'])
+    data['links'] = [
+        {'href': '%s/v1/labels/%s' % (base, row['uuid']), 'rel': 'self'},
+        {'href': '%s/labels/%s' % (base, row['uuid']), 'rel': 'bookmark'}]
+    return data
+
+
+# Interfaces: every column but the integer keys, plus what the DB API adds.
+_INTERFACE_HIDDEN = frozenset(('id', 'forihostid', 'port_id', 'host_uuid'))
+
+
+def interface(row, base):
+    """An interface (``iinterfaces``): ifname, iftype, ifclass, imtu,
+    vlan_id, aemode, txhashpolicy, uses, used_by, ports, imac,
+    networktypelist, ihost_uuid...
+    """
+    data = {name: value for name, value in row.items()
+            if name not in _INTERFACE_HIDDEN}
+    data['ihost_uuid'] = row['host_uuid']
+    data['created_at'] = timestamp(data['created_at'])
+    data['updated_at'] = timestamp(data['updated_at'])
+    data['links'] = [
+        {'href': '%s/v1/iinterfaces/%s' % (base, row['uuid']),
+         'rel': 'self'},
+        {'href': '%s/iinterfaces/%s' % (base, row['uuid']),
+         'rel': 'bookmark'}]
+    return data
+
+
+def interface_network(row, base):
+    """An interface's network (``interface_networks``); ``network_name``
+    repeats ``network_type`` (stx-flock has one network per type).
+    """
+    data = {name: row[name] for name in (
+        'uuid', 'interface_uuid', 'ifname', 'network_type', 'host_uuid',
+        'hostname')}
+    data['network_name'] = row['network_type']
+    data['created_at'] = timestamp(row['created_at'])
+    data['updated_at'] = timestamp(row['updated_at'])
+    data['links'] = [
+        {'href': '%s/v1/interface_networks/%s' % (base, row['uuid']),
+         'rel': 'self'}]
+    return data

@@ -18,7 +18,9 @@ from stx.api import types
 from stx.common import exception
 from stx.common import states
 from stx.sysinv.api.controllers.v1 import formats
+from stx.sysinv.api.controllers.v1 import interface
 from stx.sysinv.api.controllers.v1 import inventory
+from stx.sysinv.api.controllers.v1 import label
 from stx.sysinv import bulk
 from stx.sysinv.db import api as dbapi
 from stx.sysinv import validation
@@ -92,6 +94,9 @@ class HostController(rest.RestController):
     ethernet_ports = inventory.HostInventoryController(
         inventory.ETHERNET_PORTS)
     pci_devices = inventory.HostInventoryController(inventory.PCI_DEVICES)
+    labels = label.HostLabelController()
+    iinterfaces = interface.HostInterfaceController()
+    interface_networks = interface.HostInterfaceNetworkController()
     # PUT /v1/ihosts/<host>/state/host_cpus_modify
     state = inventory.HostStateController()
 
