@@ -47,9 +47,10 @@ RECORDS_ARGUMENT = {
     'iport_update_by_ihost': 'inic_dict_array',
     'pci_device_update_by_host': 'pci_device_dict_array',
 }
-# Long enough for a loaded machine, short enough that a test waiting for
-# an unserved topic stays fast.
-RPC_TIMEOUT = 0.3
+# Calls a fake conductor answers: long enough for a loaded machine.
+RPC_TIMEOUT = 5
+# Calls nobody answers: short, so that tests waiting for them stay fast.
+UNANSWERED_TIMEOUT = 0.3
 WAIT = 10
 
 
@@ -195,8 +196,8 @@ class AgentTestCase(oslotest_base.BaseTestCase):
         atexit.register(server.wait)
         return conductor
 
-    def make_agent(self, **kwargs):
-        client = rpcapi.ConductorAPI(timeout=RPC_TIMEOUT, topic=self.topic)
+    def make_agent(self, rpc_timeout=RPC_TIMEOUT, **kwargs):
+        client = rpcapi.ConductorAPI(timeout=rpc_timeout, topic=self.topic)
         return manager.AgentManager(client, **kwargs)
 
     def collected(self):
@@ -390,12 +391,12 @@ class ReportTest(AgentTestCase):
         agent = self.make_agent()
         agent.identify()
         agent.conductor = rpcapi.ConductorAPI(
-            timeout=RPC_TIMEOUT, topic=self.topic + '-nobody')
+            timeout=UNANSWERED_TIMEOUT, topic=self.topic + '-nobody')
 
         start = time.monotonic()
         self.assertEqual([], agent.report())
         # One timeout, not one per kind.
-        self.assertLess(time.monotonic() - start, 3 * RPC_TIMEOUT)
+        self.assertLess(time.monotonic() - start, 3 * UNANSWERED_TIMEOUT)
         self.assertIn('numa_nodes and later kinds of host controller-0 not '
                       'reported', self.logs.output)
 
@@ -455,7 +456,8 @@ class RunTest(AgentTestCase):
                          ['iport_update_by_ihost'], conductor.methods())
 
     def test_unavailable_conductor_is_retried_until_it_answers(self):
-        agent = self.make_agent(retry_initial=0.05, retry_max=0.1)
+        agent = self.make_agent(rpc_timeout=UNANSWERED_TIMEOUT,
+                                retry_initial=0.05, retry_max=0.1)
         stop, reported, thread = self.start(agent)
         deadline = time.monotonic() + WAIT
         while (self.logs.output.count('cannot identify this machine') < 2
@@ -473,7 +475,8 @@ class RunTest(AgentTestCase):
                                    if method != 'get_ihost_by_macs'])
 
     def test_stop_before_identification_ends_the_retries(self):
-        agent = self.make_agent(retry_initial=30, retry_max=30)
+        agent = self.make_agent(rpc_timeout=UNANSWERED_TIMEOUT,
+                                retry_initial=30, retry_max=30)
         stop, reported, thread = self.start(agent)
         deadline = time.monotonic() + WAIT
         while ('cannot identify this machine' not in self.logs.output
