@@ -11,7 +11,7 @@ import re
 
 from stx.common import exception
 from stx.common import states
-from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from stx.sysinv import nodal
 
 # Fields a client may set when adding or updating a host.
@@ -367,14 +367,14 @@ def unlock_blockers(context, host):
     if host['invprovision'] != states.PROVISIONED:
         reasons.append('the host is %s: its agent has not reported '
                        'inventory yet' % host['invprovision'])
-    cpus = dbapi.cpu_list(context, host['id'])
+    cpus = inventory_api.cpu_list(context, host['id'])
     if not cpus:
         reasons.append('no cpus are in its inventory yet')
     elif not any(cpu['allocated_function'] == states.CPU_FUNCTION_PLATFORM
                  for cpu in cpus):
         reasons.append('no core is assigned to the platform; assign one '
                        'with host-cpu-modify -f platform')
-    for memory in dbapi.memory_list(context, host['id']):
+    for memory in inventory_api.memory_list(context, host['id']):
         problem = nodal.hugepages_problem(host, memory)
         if problem:
             reasons.append(problem + '; lower them with host-memory-modify')

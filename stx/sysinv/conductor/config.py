@@ -39,7 +39,8 @@ the port an ethernet interface is bound to (none if its port is gone),
 ``networks`` the platform network types it carries.
 """
 
-from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
+from stx.sysinv.db import inventory_api
 from stx.sysinv import nodal
 
 # Page size (MiB) -> the memory columns of its (pending, configured) counts.
@@ -107,17 +108,18 @@ def render_host_config(context, host):
         ``config_uuid``.
     :returns: the dict documented in this module.
     """
-    memory_rows = dbapi.memory_list(context, host['id'])
+    memory_rows = inventory_api.memory_list(context, host['id'])
     return {
         'config_uuid': host['config_target'],
         'hostname': host['hostname'],
         'personality': host['personality'],
         'subfunctions': host['subfunctions'],
-        'cpus': cpu_functions(dbapi.cpu_list(context, host['id'])),
+        'cpus': cpu_functions(inventory_api.cpu_list(context, host['id'])),
         'hugepages': hugepages(memory_rows),
         'platform_reserved_mib': {
             str(row['numa_node']): row['platform_reserved_mib']
             for row in sorted(memory_rows,
                               key=lambda row: row['numa_node'])},
-        'interfaces': interfaces(dbapi.interface_list(context, host['id'])),
+        'interfaces': interfaces(
+            interfaces_api.interface_list(context, host['id'])),
     }

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from stx.common import exception
 from stx.common import states
 from stx.db import base as db_base
-from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from stx.sysinv.db import models
 from stx.sysinv import nodal
 
@@ -57,14 +57,14 @@ class Report(collections.namedtuple('Report', [
 NODES = Report(
     argument='inuma_dict_array', model=models.Node, key=('numa_node',),
     required=('numa_node',), fields=('numa_node', 'capabilities'),
-    needs_nodes=False, sync=dbapi.node_sync_by_host)
+    needs_nodes=False, sync=inventory_api.node_sync_by_host)
 
 CPUS = Report(
     argument='icpu_dict_array', model=models.CPU, key=('cpu',),
     required=('cpu', 'numa_node', 'core', 'thread'),
     fields=('cpu', 'numa_node', 'core', 'thread', 'cpu_family', 'cpu_model',
             'capabilities'),
-    needs_nodes=True, sync=dbapi.cpu_sync_by_host)
+    needs_nodes=True, sync=inventory_api.cpu_sync_by_host)
 
 MEMORY = Report(
     argument='imemory_dict_array', model=models.Memory, key=('numa_node',),
@@ -78,7 +78,7 @@ MEMORY = Report(
             'vm_hugepages_avail_2M', 'vm_hugepages_avail_1G',
             'vm_hugepages_possible_2M', 'vm_hugepages_possible_1G',
             'vm_hugepages_use_1G', 'capabilities'),
-    needs_nodes=True, sync=dbapi.memory_sync_by_host)
+    needs_nodes=True, sync=inventory_api.memory_sync_by_host)
 
 DISKS = Report(
     argument='idisk_dict_array', model=models.Disk, key=('device_node',),
@@ -86,7 +86,7 @@ DISKS = Report(
     fields=('device_node', 'device_num', 'device_type', 'device_path',
             'device_id', 'device_wwn', 'size_mib', 'available_mib',
             'serial_id', 'rpm', 'capabilities'),
-    needs_nodes=False, sync=dbapi.disk_sync_by_host)
+    needs_nodes=False, sync=inventory_api.disk_sync_by_host)
 
 PORTS = Report(
     argument='inic_dict_array', model=models.Port, key=('name',),
@@ -97,7 +97,7 @@ PORTS = Report(
             'sriov_vfs_pci_address', 'sriov_vf_driver',
             'sriov_vf_pdevice_id', 'driver', 'mac', 'mtu', 'speed',
             'link_mode', 'duplex', 'autoneg', 'bootp', 'capabilities'),
-    needs_nodes=False, sync=dbapi.port_sync_by_host)
+    needs_nodes=False, sync=inventory_api.port_sync_by_host)
 
 PCI_DEVICES = Report(
     argument='pci_device_dict_array', model=models.PCIDevice,
@@ -107,7 +107,7 @@ PCI_DEVICES = Report(
             'prevision', 'numa_node', 'sriov_totalvfs', 'sriov_numvfs',
             'sriov_vfs_pci_address', 'sriov_vf_driver',
             'sriov_vf_pdevice_id', 'driver', 'enabled', 'extra_info'),
-    needs_nodes=False, sync=dbapi.pci_device_sync_by_host)
+    needs_nodes=False, sync=inventory_api.pci_device_sync_by_host)
 
 
 def validate(report, records, host, nodes=()):
@@ -208,7 +208,7 @@ def initial_cpu_functions(records):
     lowest core of the lowest NUMA node (core 0 of node 0 on every usual
     host), with its hyper-threads. Every other cpu runs applications. The
     CPU-assignment feature changes this later; a report never does
-    (dbapi.cpu_sync_by_host takes it only for new cpus).
+    (inventory_api.cpu_sync_by_host takes it only for new cpus).
 
     :param records: validated cpu records.
     :returns: ``{cpu: function}``.

@@ -5,6 +5,7 @@ whose controller-0 holds the ``server`` inventory and is locked.
 from stx.cli import interfaces
 from stx.common import states
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
 from tests.unit.cli import test_inventory_cli
 
 HOST = 'controller-0'
@@ -19,7 +20,7 @@ class TestInterfaceCommands(test_inventory_cli.InventoryCliTestCase):
             {'administrative': states.LOCKED})
 
     def stored(self):
-        return {row['ifname']: row for row in dbapi.interface_list(
+        return {row['ifname']: row for row in interfaces_api.interface_list(
             self.context, self.controller['id'])}
 
     def test_add_list_show_modify_delete(self):

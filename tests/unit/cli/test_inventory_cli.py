@@ -11,6 +11,7 @@ import fixtures
 from stx.cli import inventory
 from stx.common import states
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from tests.unit.cli import test_cli
 from tests.unit import fixtures as stx_fixtures
 from tests.unit.sysinv import base as sysinv_base
@@ -207,8 +208,8 @@ class TestInventoryCommands(InventoryCliTestCase):
         records = [dict(record, enabled=record['pdevice_id'] != '1eb1')
                    for record in sysinv_base.collect('server')[
                        'pci_device_dict_array']]
-        dbapi.pci_device_sync_by_host(self.context, self.controller['id'],
-                                      records)
+        inventory_api.pci_device_sync_by_host(
+            self.context, self.controller['id'], records)
         self.assertEqual(['0000:3d:00.0'],
                          [device['address'] for device in
                           self.json_of('host-device-list', HOST)])

@@ -3,7 +3,7 @@ against a real sysinv API.
 """
 
 from stx.cli import labels
-from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
 from tests.unit.cli import test_inventory_cli
 
 HOST = 'controller-0'
@@ -13,8 +13,8 @@ class TestLabelCommands(test_inventory_cli.InventoryCliTestCase):
 
     def stored(self):
         return {row['label_key']: row['label_value']
-                for row in dbapi.label_list(self.context,
-                                            self.controller['id'])}
+                for row in interfaces_api.label_list(self.context,
+                                                     self.controller['id'])}
 
     def test_assign_list_remove(self):
         assigned = self.json_of('host-label-assign', HOST, 'sriov=enabled',

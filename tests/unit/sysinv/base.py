@@ -15,7 +15,7 @@ from stx.sysinv.agent.inventory import disk
 from stx.sysinv.agent.inventory import memory
 from stx.sysinv.agent.inventory import pci
 from stx.sysinv.conductor import inventory as reports
-from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures',
                         'inventory')
@@ -51,7 +51,7 @@ def store_inventory(context, host, name='server'):
     collected = collect(name)
     for report in REPORTS:
         nodes = {node['numa_node']
-                 for node in dbapi.node_list(context, host['id'])}
+                 for node in inventory_api.node_list(context, host['id'])}
         records = reports.validate(report, collected[report.argument],
                                    host['hostname'], nodes)
         report.sync(context, host['id'],

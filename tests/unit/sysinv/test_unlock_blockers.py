@@ -3,6 +3,7 @@
 from stx.common import states
 from stx.sysinv.conductor import bootstrap
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from stx.sysinv import validation
 from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
@@ -41,7 +42,7 @@ class TestUnlockBlockers(base.TestCase):
 
     def test_no_platform_core(self):
         sysinv_base.store_inventory(self.context, self.controller, 'edge')
-        dbapi.cpu_functions_update(
+        inventory_api.cpu_functions_update(
             self.context, self.controller['id'],
             lambda host, cpus: {cpu['cpu']: states.CPU_FUNCTION_APPLICATION
                                 for cpu in cpus})
@@ -51,19 +52,20 @@ class TestUnlockBlockers(base.TestCase):
 
     def test_hugepages_over_the_node_memory(self):
         sysinv_base.store_inventory(self.context, self.controller, 'edge')
-        memory = dbapi.memory_list(self.context, self.controller['id'])[0]
+        memory = inventory_api.memory_list(self.context,
+                                           self.controller['id'])[0]
         # 16,384 MiB less the controller's 8,000: 8,384 MiB for pages.
-        dbapi.memory_update(self.context, memory['uuid'],
-                            lambda host, row: {
-                                'vm_hugepages_nr_1G_pending': 8,
-                                'vm_hugepages_nr_2M_pending': 97})
+        inventory_api.memory_update(self.context, memory['uuid'],
+                                    lambda host, row: {
+                                        'vm_hugepages_nr_1G_pending': 8,
+                                        'vm_hugepages_nr_2M_pending': 97})
         reasons = self.blockers()
         self.assertEqual(1, len(reasons), reasons)
         self.assertIn('8386 MiB of huge pages', reasons[0])
         self.assertIn('processor 0', reasons[0])
-        dbapi.memory_update(self.context, memory['uuid'],
-                            lambda host, row: {
-                                'vm_hugepages_nr_2M_pending': 96})
+        inventory_api.memory_update(self.context, memory['uuid'],
+                                    lambda host, row: {
+                                        'vm_hugepages_nr_2M_pending': 96})
         self.assertEqual([], self.blockers())
 
     def test_reservation_follows_the_configured_options(self):
@@ -72,4 +74,4 @@ class TestUnlockBlockers(base.TestCase):
         sysinv_base.store_inventory(self.context, self.controller)
         self.assertEqual([4000, 1000], [
             row['platform_reserved_mib'] for row in
-            dbapi.memory_list(self.context, self.controller['id'])])
+            inventory_api.memory_list(self.context, self.controller['id'])])

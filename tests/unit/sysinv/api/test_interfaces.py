@@ -6,6 +6,8 @@ enp59s0f0, enp59s0f1) and is locked for these tests.
 
 from stx.common import states
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
+from stx.sysinv.db import inventory_api
 from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
 
@@ -64,7 +66,8 @@ class TestInterfaces(InterfaceApiTestCase):
             ('ethernet', 'platform', 9000, ['eno1'], self.host['uuid']),
             (eth0['iftype'], eth0['ifclass'], eth0['imtu'], eth0['ports'],
              eth0['ihost_uuid']))
-        port = [p for p in dbapi.port_list(self.context, self.host['id'])
+        port = [p for p in inventory_api.port_list(self.context,
+                                                   self.host['id'])
                 if p['name'] == 'eno1'][0]
         self.assertEqual(port['mac'], eth0['imac'])
         vlan = self.add(ifname='mgmt0', iftype='vlan', vlan_id=10,
@@ -259,7 +262,8 @@ class TestInterfaces(InterfaceApiTestCase):
         self.app.delete('/v1/iinterfaces/%s' % vlan['uuid'])
         self.app.delete('/v1/iinterfaces/%s' % eth0['uuid'])
         self.assertEqual({}, self.listed())
-        self.assertEqual([], dbapi.interface_network_list(self.context))
+        self.assertEqual([],
+                         interfaces_api.interface_network_list(self.context))
         # The port is free again.
         self.ethernet('eth0', 'eno1')
         response = self.app.get('/v1/iinterfaces/%s' % vlan['uuid'],

@@ -3,6 +3,7 @@ GET /v1/ihosts/<host>/labels, GET and DELETE /v1/labels/<uuid>.
 """
 
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
 from tests.unit import base
 
 HOST = 'controller-0'
@@ -22,8 +23,8 @@ class TestLabels(base.ApiTestCase):
 
     def stored(self):
         return {row['label_key']: row['label_value']
-                for row in dbapi.label_list(self.context,
-                                            self.controller['id'])}
+                for row in interfaces_api.label_list(self.context,
+                                                     self.controller['id'])}
 
     def assertRefused(self, response, status, field, code):
         self.assertEqual(status, response.status_int, response.body)
@@ -127,4 +128,4 @@ class TestLabels(base.ApiTestCase):
     def test_labels_go_with_their_host(self):
         self.assign({'a': '1'})
         dbapi.host_destroy(self.context, self.controller['id'])
-        self.assertEqual([], dbapi.label_list(self.context))
+        self.assertEqual([], interfaces_api.label_list(self.context))

@@ -7,6 +7,7 @@ cores × 2 threads, 65,536 MiB each) and is locked for these tests.
 
 from stx.common import states
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
 
@@ -30,12 +31,12 @@ class NodalApiTestCase(base.ApiTestCase):
 
     def functions(self):
         return {cpu['cpu']: cpu['allocated_function']
-                for cpu in dbapi.cpu_list(self.context,
-                                          self.controller['id'])}
+                for cpu in inventory_api.cpu_list(self.context,
+                                                  self.controller['id'])}
 
     def memory(self, numa_node):
-        return [row for row in dbapi.memory_list(self.context,
-                                                 self.controller['id'])
+        return [row for row in inventory_api.memory_list(self.context,
+                                                         self.controller['id'])
                 if row['numa_node'] == numa_node][0]
 
     def memory_patch(self, numa_node, expect_errors=False, **fields):
@@ -205,10 +206,10 @@ class TestUnlock(NodalApiTestCase):
 
     def test_blockers_are_listed_in_one_400(self):
         with_pages = dict(self.memory(1))
-        dbapi.memory_update(self.context, with_pages['uuid'],
-                            lambda host, memory: {
-                                'vm_hugepages_nr_1G_pending': 64})
-        dbapi.cpu_functions_update(
+        inventory_api.memory_update(self.context, with_pages['uuid'],
+                                    lambda host, memory: {
+                                        'vm_hugepages_nr_1G_pending': 64})
+        inventory_api.cpu_functions_update(
             self.context, self.controller['id'],
             lambda host, cpus: {cpu['cpu']: states.CPU_FUNCTION_APPLICATION
                                 for cpu in cpus})

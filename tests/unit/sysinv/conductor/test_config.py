@@ -20,6 +20,7 @@ from stx.conf import CONF
 from stx.sysinv.agent import rpcapi as agent_rpcapi
 from stx.sysinv.conductor import config as host_config
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from stx.sysinv import nodal
 from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
@@ -100,7 +101,7 @@ class TestRenderHostConfig(test_inventory.ConductorTestCase):
                           for pages in config['hugepages']])
 
     def test_pending_hugepages_win_over_configured(self):
-        memory = dbapi.memory_list(self.context, self.host['id'])[1]
+        memory = inventory_api.memory_list(self.context, self.host['id'])[1]
         configured = memory['vm_hugepages_nr_2M']
         self.conductor.update_memory(self.context, memory['uuid'],
                                      {nodal.HUGEPAGES_1G: 3})
@@ -142,7 +143,7 @@ class TestConfigTracking(test_inventory.ConductorTestCase):
         self.conductor.update_cpu_functions(self.context, self.host['uuid'],
                                             PLATFORM_2)
         first = self.current()['config_target']
-        memory = dbapi.memory_list(self.context, self.host['id'])[0]
+        memory = inventory_api.memory_list(self.context, self.host['id'])[0]
         self.conductor.update_memory(self.context, memory['uuid'],
                                      {nodal.HUGEPAGES_2M: 10})
         second = self.current()['config_target']

@@ -9,6 +9,7 @@ from stx.common import states
 from stx.sysinv.conductor import bootstrap
 from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
 from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
 from tests.unit.sysinv.conductor import test_inventory
@@ -33,7 +34,7 @@ class TestInterfaces(test_inventory.ConductorTestCase):
                                                self.host['uuid'], values)
 
     def stored(self):
-        return {row['ifname']: row for row in dbapi.interface_list(
+        return {row['ifname']: row for row in interfaces_api.interface_list(
             self.context, self.host['id'])}
 
     def test_rules_refuse_and_store_nothing(self):
@@ -48,7 +49,8 @@ class TestInterfaces(test_inventory.ConductorTestCase):
                           bond['uses']))
         mgmt = self.conductor.assign_interface_network(
             self.context, eth0['uuid'], 'mgmt')
-        before = (self.stored(), dbapi.interface_network_list(self.context),
+        before = (self.stored(),
+                  interfaces_api.interface_network_list(self.context),
                   dbapi.host_get(self.context,
                                  self.host['id'])['config_target'])
         host_uuid = self.host['uuid']
@@ -124,12 +126,12 @@ class TestInterfaces(test_inventory.ConductorTestCase):
         del after['eth3']
         self.assertEqual(before[0], after)
         self.assertEqual(before[1], [
-            row for row in dbapi.interface_network_list(self.context)
+            row for row in interfaces_api.interface_network_list(self.context)
             if row['ifname'] != 'eth3'])
         self.conductor.remove_interface_network(self.context, mgmt['uuid'])
         self.assertEqual(['oam'], [
             row['network_type']
-            for row in dbapi.interface_network_list(self.context)])
+            for row in interfaces_api.interface_network_list(self.context)])
 
     def test_unlocked_host_refused(self):
         eth0 = self.add(ifname='eth0', ports=['eno1'], ifclass='platform',
@@ -193,4 +195,4 @@ class TestInterfacesRPC(base.TestCase):
         self.api.update_interface(self.context, eth0['uuid'],
                                   {'imtu': 9000})
         self.api.destroy_interface(self.context, eth0['uuid'])
-        self.assertEqual([], dbapi.interface_list(self.context))
+        self.assertEqual([], interfaces_api.interface_list(self.context))

@@ -22,9 +22,11 @@ from stx.fm import client as fm_client
 from stx.fm.db import api as fm_dbapi
 from stx.sysinv.conductor import bootstrap
 from stx.sysinv.conductor import manager
+from stx.sysinv.conductor import reports as report_handlers
 from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import api as dbapi
 from stx.sysinv.db import DB
+from stx.sysinv.db import inventory_api
 from stx.sysinv.db import models
 from tests.unit import base
 from tests.unit.fm import base as fm_base
@@ -99,7 +101,8 @@ class ConductorTestCase(fm_base.FMTestCase):
 
     def stored(self, host):
         """Every inventory row of a host: {argument: rows}."""
-        return {argument: getattr(dbapi, reader)(self.context, host['id'])
+        return {argument: getattr(inventory_api, reader)(
+                self.context, host['id'])
                 for argument, _method, reader in KINDS}
 
     def counts(self, host):
@@ -238,7 +241,7 @@ class TestReports(ConductorTestCase):
         self.report(other, sysinv_base.collect('edge'))
         self.conductor.destroy_host(self.context, self.host['uuid'])
         for _argument, _method, reader in KINDS:
-            rows = getattr(dbapi, reader)(self.context)
+            rows = getattr(inventory_api, reader)(self.context)
             self.assertLessEqual({row['host_uuid'] for row in rows},
                                  {other['uuid']}, reader)
         self.assertEqual([1, 4, 1, 1, 2, 0], self.counts(other))
@@ -332,7 +335,7 @@ class TestMalformedReports(ConductorTestCase):
         self.server = sysinv_base.collect('server')
         self.report(self.host, self.server)
         self.logger = self.useFixture(fixtures.FakeLogger(
-            name=manager.__name__, level=logging.WARNING))
+            name=report_handlers.__name__, level=logging.WARNING))
 
     def test_malformed_report_is_refused_naming_the_field(self):
         before = self.stored(self.host)
@@ -365,7 +368,7 @@ class TestMalformedReports(ConductorTestCase):
         self.assertEqual('icpu_dict_array[%d].numa_node' % first_on_node_1,
                          error.field)
         self.assertIn('NUMA node 1', str(error))
-        self.assertEqual([], dbapi.cpu_list(self.context, host['id']))
+        self.assertEqual([], inventory_api.cpu_list(self.context, host['id']))
 
     def test_memory_before_numa_nodes_is_refused(self):
         host = self.add_worker(1, mac=MAC_B)
@@ -567,10 +570,10 @@ class TestRPC(base.TestCase):
                                        reports['inic_dict_array'])
         self.api.pci_device_update_by_host(self.context, host['uuid'],
                                            reports['pci_device_dict_array'])
-        self.assertEqual(4, len(dbapi.cpu_list(self.context,
-                                               self.controller['id'])))
-        self.assertEqual(2, len(dbapi.port_list(self.context,
-                                                self.controller['id'])))
+        self.assertEqual(4, len(inventory_api.cpu_list(self.context,
+                                                       self.controller['id'])))
+        self.assertEqual(2, len(inventory_api.port_list(
+            self.context, self.controller['id'])))
 
     def test_refusal_reaches_the_agent_as_itself(self):
         error = self.assertRaises(

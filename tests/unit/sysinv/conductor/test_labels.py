@@ -5,7 +5,7 @@ import oslo_messaging as messaging
 from stx.common import exception
 from stx.sysinv.conductor import bootstrap
 from stx.sysinv.conductor import rpcapi
-from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
 from stx.sysinv import labels
 from tests.unit import base
 from tests.unit.sysinv.conductor import test_inventory
@@ -15,8 +15,8 @@ class TestLabels(test_inventory.ConductorTestCase):
 
     def stored(self):
         return {row['label_key']: row['label_value']
-                for row in dbapi.label_list(self.context,
-                                            self.controller['id'])}
+                for row in interfaces_api.label_list(self.context,
+                                                     self.controller['id'])}
 
     def assign(self, labels, overwrite=False):
         return self.conductor.assign_labels(
@@ -97,7 +97,7 @@ class TestLabelsRPC(base.TestCase):
                                   self.host['uuid'], {'a': '2'})
         self.assertEqual('a', error.field)
         self.api.remove_label(self.context, rows[0]['uuid'])
-        self.assertEqual([], dbapi.label_list(self.context))
+        self.assertEqual([], interfaces_api.label_list(self.context))
 
     def test_capped_client_cannot_call_1_4(self):
         self.config(sysinv_conductor='1.3', group='upgrade_levels')

@@ -10,6 +10,7 @@ from stx.common import states
 from stx.sysinv.conductor import bootstrap
 from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from stx.sysinv import nodal
 from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
@@ -32,10 +33,12 @@ class TestNodal(test_inventory.ConductorTestCase):
 
     def functions(self):
         return [cpu['allocated_function']
-                for cpu in dbapi.cpu_list(self.context, self.host['id'])]
+                for cpu in inventory_api.cpu_list(self.context,
+                                                  self.host['id'])]
 
     def memory(self, numa_node=0):
-        return dbapi.memory_list(self.context, self.host['id'])[numa_node]
+        return inventory_api.memory_list(self.context,
+                                         self.host['id'])[numa_node]
 
     def test_platform_cores_and_their_threads(self):
         cpus = self.conductor.update_cpu_functions(
@@ -110,14 +113,14 @@ class TestNodal(test_inventory.ConductorTestCase):
         self.report(worker, server)
         self.assertEqual([None, 1000], [
             row['platform_reserved_mib']
-            for row in dbapi.memory_list(self.context, worker['id'])])
+            for row in inventory_api.memory_list(self.context, worker['id'])])
         dbapi.host_update(self.context, worker['id'],
                           {'personality': states.WORKER,
                            'hostname': 'worker-0'})
         self.report(worker, server, only='imemory_dict_array')
         self.assertEqual([2000, 1000], [
             row['platform_reserved_mib']
-            for row in dbapi.memory_list(self.context, worker['id'])])
+            for row in inventory_api.memory_list(self.context, worker['id'])])
 
 
 class TestNodalRPC(base.TestCase):
@@ -138,7 +141,7 @@ class TestNodalRPC(base.TestCase):
         self.assertEqual([8, 24], [
             cpu['cpu'] for cpu in cpus
             if cpu['allocated_function'] == states.CPU_FUNCTION_VSWITCH])
-        memory = dbapi.memory_list(self.context, self.host['id'])[1]
+        memory = inventory_api.memory_list(self.context, self.host['id'])[1]
         error = self.assertRaises(
             exception.InvalidParameterValue, self.api.update_memory,
             self.context, memory['uuid'], {nodal.HUGEPAGES_1G: 40000})

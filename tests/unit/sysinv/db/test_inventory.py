@@ -9,6 +9,7 @@ from stx.common import exception
 from stx.common import states
 from stx.sysinv.db import api as db_api
 from stx.sysinv.db import DB
+from stx.sysinv.db import inventory_api
 from tests.unit import base
 
 NODES = [{'numa_node': 0, 'capabilities': {}},
@@ -41,67 +42,72 @@ class TestSync(InventoryDbTestCase):
         host_id = self.host['id']
         self.assertEqual({'created': 2, 'updated': 0, 'deleted': 0,
                           'unchanged': 0},
-                         db_api.node_sync_by_host(self.context, host_id,
-                                                  NODES))
+                         inventory_api.node_sync_by_host(self.context, host_id,
+                                                         NODES))
         self.assertEqual({'created': 4, 'updated': 0, 'deleted': 0,
                           'unchanged': 0},
-                         db_api.cpu_sync_by_host(self.context, host_id,
-                                                 cpus()))
+                         inventory_api.cpu_sync_by_host(self.context, host_id,
+                                                        cpus()))
         changed = cpus()[:3]
         changed[0]['cpu_model'] = 'other'
         self.assertEqual({'created': 0, 'updated': 1, 'deleted': 1,
                           'unchanged': 2},
-                         db_api.cpu_sync_by_host(self.context, host_id,
-                                                 changed))
+                         inventory_api.cpu_sync_by_host(self.context, host_id,
+                                                        changed))
 
     def test_failure_midway_stores_nothing(self):
-        db_api.node_sync_by_host(self.context, self.host['id'], NODES[:1])
+        inventory_api.node_sync_by_host(self.context, self.host['id'],
+                                        NODES[:1])
         # The first two cpus would be inserted before the third fails.
         error = self.assertRaises(
-            exception.InventoryReportInvalid, db_api.cpu_sync_by_host,
+            exception.InventoryReportInvalid, inventory_api.cpu_sync_by_host,
             self.context, self.host['id'], cpus())
         self.assertEqual('numa_node', error.field)
-        self.assertEqual([], db_api.cpu_list(self.context, self.host['id']))
+        self.assertEqual([], inventory_api.cpu_list(self.context,
+                                                    self.host['id']))
 
     def test_repeated_key_stores_nothing(self):
         disks = [{'device_node': '/dev/sda', 'size_mib': 1},
                  {'device_node': '/dev/sdb', 'size_mib': 2},
                  {'device_node': '/dev/sda', 'size_mib': 3}]
-        self.assertRaises(exception.Conflict, db_api.disk_sync_by_host,
+        self.assertRaises(exception.Conflict, inventory_api.disk_sync_by_host,
                           self.context, self.host['id'], disks)
-        self.assertEqual([], db_api.disk_list(self.context))
+        self.assertEqual([], inventory_api.disk_list(self.context))
 
     def test_unknown_host(self):
-        self.assertRaises(exception.HostNotFound, db_api.node_sync_by_host,
-                          self.context, 999, NODES)
+        self.assertRaises(exception.HostNotFound,
+                          inventory_api.node_sync_by_host, self.context, 999,
+                          NODES)
 
     def test_capabilities_default_to_an_empty_dict(self):
-        db_api.disk_sync_by_host(self.context, self.host['id'],
-                                 [{'device_node': '/dev/sda'}])
-        self.assertEqual({}, db_api.disk_list(self.context)[0][
+        inventory_api.disk_sync_by_host(self.context, self.host['id'],
+                                        [{'device_node': '/dev/sda'}])
+        self.assertEqual({}, inventory_api.disk_list(self.context)[0][
             'capabilities'])
 
     def test_removed_node_takes_its_cpus_and_memory_and_frees_ports(self):
         host_id = self.host['id']
-        db_api.node_sync_by_host(self.context, host_id, NODES)
-        db_api.cpu_sync_by_host(self.context, host_id, cpus())
-        db_api.memory_sync_by_host(self.context, host_id, [
+        inventory_api.node_sync_by_host(self.context, host_id, NODES)
+        inventory_api.cpu_sync_by_host(self.context, host_id, cpus())
+        inventory_api.memory_sync_by_host(self.context, host_id, [
             {'numa_node': 0, 'memtotal_mib': 1024, 'memavail_mib': 512},
             {'numa_node': 1, 'memtotal_mib': 1024, 'memavail_mib': 512}])
-        db_api.port_sync_by_host(self.context, host_id, [
+        inventory_api.port_sync_by_host(self.context, host_id, [
             {'name': 'eth0', 'numa_node': 1, 'type': 'ethernet'},
             {'name': 'eth1', 'numa_node': 7, 'type': 'ethernet'}])
-        node_1 = db_api.node_list(self.context, host_id)[1]['uuid']
+        node_1 = inventory_api.node_list(self.context, host_id)[1]['uuid']
         self.assertEqual([node_1, None],
                          [p['node_uuid'] for p in
-                          db_api.port_list(self.context, host_id)])
+                          inventory_api.port_list(self.context, host_id)])
 
-        db_api.node_sync_by_host(self.context, host_id, NODES[:1])
-        self.assertEqual([0, 0], [c['numa_node'] for c in
-                                  db_api.cpu_list(self.context, host_id)])
-        self.assertEqual([0], [m['numa_node'] for m in
-                               db_api.memory_list(self.context, host_id)])
-        port = db_api.port_list(self.context, host_id)[0]
+        inventory_api.node_sync_by_host(self.context, host_id, NODES[:1])
+        self.assertEqual([0, 0], [
+            c['numa_node']
+            for c in inventory_api.cpu_list(self.context, host_id)])
+        self.assertEqual([0], [
+            m['numa_node']
+            for m in inventory_api.memory_list(self.context, host_id)])
+        port = inventory_api.port_list(self.context, host_id)[0]
         self.assertEqual((None, None, 1),
                          (port['node_id'], port['node_uuid'],
                           port['numa_node']))
@@ -112,31 +118,32 @@ class TestReaders(InventoryDbTestCase):
     def test_list_of_every_host_is_by_host_then_key(self):
         other = self.create_host(1)
         for host in (other, self.host):
-            db_api.disk_sync_by_host(self.context, host['id'], [
+            inventory_api.disk_sync_by_host(self.context, host['id'], [
                 {'device_node': '/dev/sdb'}, {'device_node': '/dev/sda'}])
         self.assertEqual(
             [(self.host['uuid'], '/dev/sda'), (self.host['uuid'], '/dev/sdb'),
              (other['uuid'], '/dev/sda'), (other['uuid'], '/dev/sdb')],
             [(d['host_uuid'], d['device_node'])
-             for d in db_api.disk_list(self.context)])
-        self.assertEqual(2, len(db_api.disk_list(self.context, other['id'])))
+             for d in inventory_api.disk_list(self.context)])
+        self.assertEqual(2, len(inventory_api.disk_list(self.context,
+                                                        other['id'])))
 
     def test_get_by_uuid(self):
-        db_api.node_sync_by_host(self.context, self.host['id'], NODES)
-        db_api.cpu_sync_by_host(self.context, self.host['id'], cpus())
-        row = db_api.cpu_list(self.context)[2]
-        self.assertEqual(row, db_api.cpu_get(self.context, row['uuid']))
+        inventory_api.node_sync_by_host(self.context, self.host['id'], NODES)
+        inventory_api.cpu_sync_by_host(self.context, self.host['id'], cpus())
+        row = inventory_api.cpu_list(self.context)[2]
+        self.assertEqual(row, inventory_api.cpu_get(self.context, row['uuid']))
         self.assertEqual(1, row['numa_node'])
 
     def test_get_unknown_uuid_names_the_kind_and_uuid(self):
         missing = uuidutils.generate_uuid()
         for get, error_class, noun in (
-                (db_api.node_get, exception.NodeNotFound, 'NUMA node'),
-                (db_api.cpu_get, exception.CPUNotFound, 'CPU'),
-                (db_api.memory_get, exception.MemoryNotFound, 'Memory'),
-                (db_api.disk_get, exception.DiskNotFound, 'Disk'),
-                (db_api.port_get, exception.PortNotFound, 'Port'),
-                (db_api.pci_device_get, exception.PCIDeviceNotFound,
+                (inventory_api.node_get, exception.NodeNotFound, 'NUMA node'),
+                (inventory_api.cpu_get, exception.CPUNotFound, 'CPU'),
+                (inventory_api.memory_get, exception.MemoryNotFound, 'Memory'),
+                (inventory_api.disk_get, exception.DiskNotFound, 'Disk'),
+                (inventory_api.port_get, exception.PortNotFound, 'Port'),
+                (inventory_api.pci_device_get, exception.PCIDeviceNotFound,
                  'PCI device')):
             with self.subTest(kind=noun):
                 error = self.assertRaises(error_class, get, self.context,
@@ -174,14 +181,16 @@ class TestConcurrentSyncOnSQLiteFile(base.TestCase):
     def test_every_report_is_stored(self):
         def report(host):
             for _ in range(5):
-                db_api.node_sync_by_host(self.context, host['id'], NODES)
-                db_api.cpu_sync_by_host(self.context, host['id'], cpus())
-                db_api.cpu_sync_by_host(self.context, host['id'],
-                                        cpus()[:2])
+                inventory_api.node_sync_by_host(self.context, host['id'],
+                                                NODES)
+                inventory_api.cpu_sync_by_host(self.context, host['id'],
+                                               cpus())
+                inventory_api.cpu_sync_by_host(self.context, host['id'],
+                                               cpus()[:2])
 
         with futures.ThreadPoolExecutor(len(self.hosts)) as pool:
             for result in [pool.submit(report, host)
                            for host in self.hosts]:
                 result.result()
         self.assertEqual(2 * len(self.hosts),
-                         len(db_api.cpu_list(self.context)))
+                         len(inventory_api.cpu_list(self.context)))

@@ -21,6 +21,7 @@ from stx.api import types
 from stx.common import exception
 from stx.sysinv.api.controllers.v1 import formats
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
 from stx.sysinv import interfaces
 
 
@@ -75,13 +76,13 @@ class InterfaceController(rest.RestController):
     def get_all(self, host_uuid=None):
         """Every host's interfaces; with ``host_uuid``, one host's."""
         host_id = None if host_uuid is None else _host_id(host_uuid)
-        return _interfaces(dbapi.interface_list(pecan.request.context,
-                                                host_id))
+        return _interfaces(interfaces_api.interface_list(pecan.request.context,
+                                                         host_id))
 
     @expose.expose()
     def get_one(self, uuid):
         return formats.interface(
-            dbapi.interface_get(pecan.request.context, uuid),
+            interfaces_api.interface_get(pecan.request.context, uuid),
             api_app.base_url())
 
     @expose.expose()
@@ -98,7 +99,8 @@ class InterfaceController(rest.RestController):
     def patch(self, uuid):
         """JSON-patch ``replace`` of ifname, ifclass and imtu."""
         context = pecan.request.context
-        row = formats.interface(dbapi.interface_get(context, uuid), '')
+        row = formats.interface(
+            interfaces_api.interface_get(context, uuid), '')
         changes = jsonpatch.to_changes(expose.request_json(), frozenset(row),
                                        interfaces.WRITABLE)
         interface = pecan.request.rpcapi.update_interface(
@@ -108,7 +110,7 @@ class InterfaceController(rest.RestController):
     @expose.expose(status_code=204)
     def delete(self, uuid):
         context = pecan.request.context
-        row = dbapi.interface_get(context, uuid)
+        row = interfaces_api.interface_get(context, uuid)
         pecan.request.rpcapi.destroy_interface(context, row['uuid'])
 
 
@@ -117,8 +119,8 @@ class HostInterfaceController(rest.RestController):
 
     @expose.expose()
     def get_all(self, host=None):
-        return _interfaces(dbapi.interface_list(pecan.request.context,
-                                                _host_id(host)))
+        return _interfaces(interfaces_api.interface_list(pecan.request.context,
+                                                         _host_id(host)))
 
 
 class InterfaceNetworkController(rest.RestController):
@@ -127,7 +129,7 @@ class InterfaceNetworkController(rest.RestController):
     @expose.expose()
     def get_one(self, uuid):
         return formats.interface_network(
-            dbapi.interface_network_get(pecan.request.context, uuid),
+            interfaces_api.interface_network_get(pecan.request.context, uuid),
             api_app.base_url())
 
     @expose.expose()
@@ -135,7 +137,7 @@ class InterfaceNetworkController(rest.RestController):
         values = expose.parse_body(InterfaceNetworkPost,
                                    expose.request_json())
         context = pecan.request.context
-        interface = dbapi.interface_get(
+        interface = interfaces_api.interface_get(
             context, _required(values, 'interface_uuid'))
         row = pecan.request.rpcapi.assign_interface_network(
             context, interface['uuid'], _required(values, 'network_type'))
@@ -144,7 +146,7 @@ class InterfaceNetworkController(rest.RestController):
     @expose.expose(status_code=204)
     def delete(self, uuid):
         context = pecan.request.context
-        row = dbapi.interface_network_get(context, uuid)
+        row = interfaces_api.interface_network_get(context, uuid)
         pecan.request.rpcapi.remove_interface_network(context, row['uuid'])
 
 
@@ -153,5 +155,5 @@ class HostInterfaceNetworkController(rest.RestController):
 
     @expose.expose()
     def get_all(self, host=None):
-        return _networks(dbapi.interface_network_list(
+        return _networks(interfaces_api.interface_network_list(
             pecan.request.context, _host_id(host)))

@@ -25,6 +25,7 @@ from stx.api import jsonpatch
 from stx.common import exception
 from stx.sysinv.api.controllers.v1 import formats
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import inventory_api
 from stx.sysinv import nodal
 
 
@@ -42,18 +43,23 @@ class Kind(collections.namedtuple('Kind', ['collection', 'lister', 'getter',
     """
 
 
-NODES = Kind('inodes', dbapi.node_list, dbapi.node_get, formats.node)
-CPUS = Kind('icpus', dbapi.cpu_list, dbapi.cpu_get, formats.cpu)
-MEMORY = Kind('imemorys', dbapi.memory_list, dbapi.memory_get,
+NODES = Kind('inodes', inventory_api.node_list, inventory_api.node_get,
+             formats.node)
+CPUS = Kind('icpus', inventory_api.cpu_list, inventory_api.cpu_get,
+            formats.cpu)
+MEMORY = Kind('imemorys', inventory_api.memory_list, inventory_api.memory_get,
               formats.memory)
-DISKS = Kind('idisks', dbapi.disk_list, dbapi.disk_get, formats.disk)
-PORTS = Kind('ports', dbapi.port_list, dbapi.port_get, formats.port)
+DISKS = Kind('idisks', inventory_api.disk_list, inventory_api.disk_get,
+             formats.disk)
+PORTS = Kind('ports', inventory_api.port_list, inventory_api.port_get,
+             formats.port)
 # StarlingX's Ethernet ports are its ports with Ethernet columns; here every
 # port is Ethernet and one table holds both, so both serve the same rows.
-ETHERNET_PORTS = Kind('ethernet_ports', dbapi.port_list, dbapi.port_get,
+ETHERNET_PORTS = Kind('ethernet_ports', inventory_api.port_list,
+                      inventory_api.port_get,
                       formats.ethernet_port)
-PCI_DEVICES = Kind('pci_devices', dbapi.pci_device_list,
-                   dbapi.pci_device_get, formats.pci_device)
+PCI_DEVICES = Kind('pci_devices', inventory_api.pci_device_list,
+                   inventory_api.pci_device_get, formats.pci_device)
 
 
 def _collection(kind, host_id=None):
@@ -130,13 +136,13 @@ class MemoryController(InventoryController):
         StarlingX's client sends them).
         """
         context = pecan.request.context
-        row = dbapi.memory_get(context, uuid)
+        row = inventory_api.memory_get(context, uuid)
         changes = jsonpatch.to_changes(expose.request_json(), frozenset(row),
                                        self._WRITABLE)
         for field, value in changes.items():
             nodal.whole_number(field, value)
         pecan.request.rpcapi.update_memory(context, row['uuid'], changes)
-        return formats.memory(dbapi.memory_get(context, uuid),
+        return formats.memory(inventory_api.memory_get(context, uuid),
                               api_app.base_url())
 
 

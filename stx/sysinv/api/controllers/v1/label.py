@@ -16,6 +16,7 @@ from stx.api import expose
 from stx.common import exception
 from stx.sysinv.api.controllers.v1 import formats
 from stx.sysinv.db import api as dbapi
+from stx.sysinv.db import interfaces_api
 from stx.sysinv import labels
 
 
@@ -39,8 +40,9 @@ class LabelController(rest.RestController):
 
     @expose.expose()
     def get_one(self, uuid):
-        return formats.label(dbapi.label_get(pecan.request.context, uuid),
-                             api_app.base_url())
+        return formats.label(
+            interfaces_api.label_get(pecan.request.context, uuid),
+            api_app.base_url())
 
     @expose.expose()
     def post(self, host_uuid=None, **_body):
@@ -59,7 +61,7 @@ class LabelController(rest.RestController):
     @expose.expose(status_code=204)
     def delete(self, uuid):
         context = pecan.request.context
-        row = dbapi.label_get(context, uuid)
+        row = interfaces_api.label_get(context, uuid)
         pecan.request.rpcapi.remove_label(context, row['uuid'])
 
 
@@ -71,5 +73,5 @@ class HostLabelController(rest.RestController):
         if host is None:
             raise exception.NotFound()
         context = pecan.request.context
-        return _labels(dbapi.label_list(context,
-                                        dbapi.host_get(context, host)['id']))
+        return _labels(interfaces_api.label_list(
+            context, dbapi.host_get(context, host)['id']))
