@@ -244,7 +244,9 @@ def hugepages_problem(host, memory, values=None):
     needed = (pages[HUGEPAGES_2M] * HUGEPAGE_MIB[HUGEPAGES_2M] +
               pages[HUGEPAGES_1G] * HUGEPAGE_MIB[HUGEPAGES_1G] + vswitch_mib)
     available = total - reserved
-    if needed <= available:
+    # A node smaller than the reservation has no room for huge pages, but
+    # without any it is no reason to refuse anything.
+    if not needed or needed <= available:
         return None
     return ('%d MiB of huge pages (%d × 2 MiB, %d × 1 GiB, %d MiB vswitch) '
             'exceed the %d MiB of processor %d left after the platform '

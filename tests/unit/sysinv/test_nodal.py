@@ -136,6 +136,14 @@ class TestHugepages(testtools.TestCase):
             nodal.check_hugepages(HOST, _memory(), {
                 nodal.HUGEPAGES_1G: '14', nodal.HUGEPAGES_2M: 24}))
 
+    def test_node_smaller_than_its_reservation_without_pages_is_fine(self):
+        small = _memory(node_memtotal_mib=5722, platform_reserved_mib=8000)
+        self.assertIsNone(nodal.hugepages_problem(HOST, small))
+        error = self.assertRaises(
+            exception.InvalidParameterValue, nodal.check_hugepages, HOST,
+            small, {nodal.HUGEPAGES_2M: 1})
+        self.assertIn('exceed', str(error))
+
     def test_vswitch_pages_count(self):
         error = self.assertRaises(
             exception.InvalidParameterValue, nodal.check_hugepages, HOST,
