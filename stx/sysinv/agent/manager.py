@@ -21,9 +21,8 @@ a port's interface name is ``name`` (StarlingX's agent renames it ``pname``).
 Once its host is identified, the agent also serves RPC on
 ``Target(topic='stx-sysinv-agent', server=<host uuid>)`` (``AgentEndpoint``),
 where the conductor casts the host's rendered configuration
-(``config_apply``). The agent writes it as JSON to
-``<[agent] config_dir>/host-config.json`` (format in
-``stx.sysinv.conductor.config``), replacing the file atomically, and reports
+(``config_apply``). The agent writes it to its host configuration file
+(``stx.sysinv.agent.host_config``), and reports
 its ``config_uuid`` with the conductor's ``iconfig_update_by_ihost``. When
 it starts it reports the config_uuid already on disk (None if there is no
 file), so that a configuration cast while it was down is sent again: that
@@ -35,10 +34,7 @@ uses eventlet.
 """
 
 import collections
-import json
-import os
 import socket
-import tempfile
 import threading
 import time
 
@@ -49,6 +45,7 @@ from stx.common import context as stx_context
 from stx.common import exception
 from stx.common import rpc
 from stx.conf import CONF
+from stx.sysinv.agent import host_config
 from stx.sysinv.agent import inventory
 from stx.sysinv.agent.inventory import cpu
 from stx.sysinv.agent.inventory import disk
@@ -78,10 +75,6 @@ KINDS = (
     Kind('ports', pci.ports, 'iport_update_by_ihost'),
     Kind('pci_devices', pci.pci_devices, 'pci_device_update_by_host'),
 )
-
-
-#: The file, in ``[agent] config_dir``, of the configuration last applied.
-CONFIG_FILE = 'host-config.json'
 
 
 def rpc_error(function, *args, **kwargs):
@@ -308,49 +301,6 @@ class AgentManager:
 
     # Configuration pushed by the conductor.
 
-    @property
-    def config_path(self):
-        """Where the configuration last applied is written."""
-        return os.path.join(CONF.agent.config_dir, CONFIG_FILE)
-
-    def applied_config_uuid(self):
-        """The config_uuid of the configuration on disk, or None."""
-        try:
-            with open(self.config_path) as config_file:
-                config = json.load(config_file)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as error:
-            LOG.warning('stx-agent: cannot read %(path)s, reporting no '
-                        'configuration: %(error)s',
-                        {'path': self.config_path, 'error': error})
-            return None
-        if isinstance(config, dict):
-            return config.get('config_uuid')
-        return None
-
-    def write_config(self, config):
-        """Write ``config`` as JSON to ``config_path``, atomically: a
-        reader sees the old file or the new one, never a part.
-        """
-        directory = CONF.agent.config_dir
-        os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory,
-                                             prefix='.%s.' % CONFIG_FILE)
-        try:
-            with os.fdopen(handle, 'w') as config_file:
-                json.dump(config, config_file, indent=2, sort_keys=True)
-                config_file.write('\n')
-                config_file.flush()
-                os.fsync(config_file.fileno())
-            os.replace(temporary, self.config_path)
-        except BaseException:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
-            raise
-
     def config_apply(self, host_uuid, config):
         """Apply the configuration the conductor sent, and say so.
 
@@ -373,17 +323,17 @@ class AgentManager:
         config_uuid = config['config_uuid']
         with self._config_lock:
             try:
-                self.write_config(config)
+                host_config.write(config)
             except OSError as error:
                 LOG.error('stx-agent: cannot write configuration '
                           '%(config)s to %(path)s: %(error)s',
-                          {'config': config_uuid, 'path': self.config_path,
+                          {'config': config_uuid, 'path': host_config.path(),
                            'error': error})
                 return
             LOG.info('stx-agent: configuration %(config)s of host %(host)s '
                      'written to %(path)s',
                      {'config': config_uuid, 'host': host_label(host),
-                      'path': self.config_path})
+                      'path': host_config.path()})
             self._report_config(host, config_uuid)
 
     def report_config(self):
@@ -391,7 +341,7 @@ class AgentManager:
         host = self.host
         if host is not None:
             with self._config_lock:
-                self._report_config(host, self.applied_config_uuid())
+                self._report_config(host, host_config.applied_uuid())
 
     def _report_config(self, host, config_uuid):
         error = rpc_error(self.conductor.iconfig_update_by_ihost,

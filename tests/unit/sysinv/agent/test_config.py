@@ -15,6 +15,7 @@ import oslo_messaging as messaging
 
 from stx.common import context as stx_context
 from stx.common import states
+from stx.sysinv.agent import host_config
 from stx.sysinv.agent import manager
 from stx.sysinv.agent import rpcapi as agent_rpcapi
 from stx.sysinv.conductor import bootstrap
@@ -73,7 +74,7 @@ class ConfigApplyTest(test_manager.AgentTestCase):
                            {'ihost_uuid': self.host['uuid'],
                             'config_applied': CONFIG_UUID})],
                          self.conductor.calls)
-        self.assertEqual(CONFIG_UUID, self.agent.applied_config_uuid())
+        self.assertEqual(CONFIG_UUID, host_config.applied_uuid())
         # Only the file: the temporary one was renamed over it.
         self.assertEqual(['host-config.json'], os.listdir(self.config_dir))
 
@@ -117,7 +118,7 @@ class ConfigApplyTest(test_manager.AgentTestCase):
         self.assertEqual(CONFIG_UUID, self.stored()['config_uuid'])
 
     def test_start_reports_the_config_on_disk(self):
-        self.agent.write_config({'config_uuid': CONFIG_UUID})
+        host_config.write({'config_uuid': CONFIG_UUID})
         stop = threading.Event()
         thread = threading.Thread(target=self.agent.run, args=(stop,),
                                   daemon=True)
