@@ -9,12 +9,14 @@ that for a host the way the conductor does, without RPC.
 
 import os
 
+from stx.common import states
 from stx.sysinv.agent import inventory
 from stx.sysinv.agent.inventory import cpu
 from stx.sysinv.agent.inventory import disk
 from stx.sysinv.agent.inventory import memory
 from stx.sysinv.agent.inventory import pci
 from stx.sysinv.conductor import inventory as reports
+from stx.sysinv.db import api as dbapi
 from stx.sysinv.db import inventory_api
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures',
@@ -56,3 +58,13 @@ def store_inventory(context, host, name='server'):
                                    host['hostname'], nodes)
         report.sync(context, host['id'],
                     reports.rows(report, records, host))
+
+
+def lock(context, host):
+    """Lock ``host`` (a DB row) in the database; returns it locked.
+
+    Nodal and interface changes need a locked host; the all-in-one's
+    controller-0 starts unlocked.
+    """
+    return dbapi.host_update(context, host['id'],
+                             {'administrative': states.LOCKED})

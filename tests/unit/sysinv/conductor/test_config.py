@@ -75,8 +75,7 @@ class TestRenderHostConfig(test_inventory.ConductorTestCase):
 
     def setUp(self):
         super().setUp()
-        self.host = dbapi.host_update(self.context, self.controller['id'],
-                                      {'administrative': states.LOCKED})
+        self.host = sysinv_base.lock(self.context, self.controller)
         sysinv_base.store_inventory(self.context, self.host)
 
     def test_cpulist_text(self):
@@ -117,8 +116,7 @@ class TestConfigTracking(test_inventory.ConductorTestCase):
 
     def setUp(self):
         super().setUp()
-        self.host = dbapi.host_update(self.context, self.controller['id'],
-                                      {'administrative': states.LOCKED})
+        self.host = sysinv_base.lock(self.context, self.controller)
         sysinv_base.store_inventory(self.context, self.host)
         self.agent = serve_agent(self, self.host['uuid'])
 

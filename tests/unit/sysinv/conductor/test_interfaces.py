@@ -6,27 +6,19 @@ enp59s0f0, enp59s0f1) and is locked.
 
 from stx.common import exception
 from stx.common import states
-from stx.sysinv.conductor import bootstrap
-from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import api as dbapi
 from stx.sysinv.db import interfaces_api
-from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
 from tests.unit.sysinv.conductor import test_inventory
 
 ETH = {'iftype': 'ethernet'}
 
 
-def _locked(context, host):
-    return dbapi.host_update(context, host['id'],
-                             {'administrative': states.LOCKED})
-
-
 class TestInterfaces(test_inventory.ConductorTestCase):
 
     def setUp(self):
         super().setUp()
-        self.host = _locked(self.context, self.controller)
+        self.host = sysinv_base.lock(self.context, self.controller)
         sysinv_base.store_inventory(self.context, self.host)
 
     def add(self, **values):
@@ -168,16 +160,7 @@ class TestInterfaces(test_inventory.ConductorTestCase):
             self.context, self.host['id'])['config_target'])
 
 
-class TestInterfacesRPC(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.config(rpc_timeout=5, group='sysinv')
-        self.useFixture(base.ConductorFixture())
-        _system, controller = bootstrap.ensure_system(self.context)
-        self.host = _locked(self.context, controller)
-        sysinv_base.store_inventory(self.context, self.host)
-        self.api = rpcapi.ConductorAPI()
+class TestInterfacesRPC(test_inventory.LockedControllerRPCTestCase):
 
     def test_calls_and_refusals_cross_rpc(self):
         eth0 = self.api.create_interface(

@@ -531,6 +531,21 @@ class TestConcurrentDiscovery(ConductorTestCase):
         self.assertEqual(2, dbapi.host_count(self.context))
 
 
+class LockedControllerRPCTestCase(base.TestCase):
+    """The shared conductor over RPC, and a locked controller-0 holding the
+    server fixture's inventory.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.config(rpc_timeout=5, group='sysinv')
+        self.useFixture(base.ConductorFixture())
+        _system, controller = bootstrap.ensure_system(self.context)
+        self.host = sysinv_base.lock(self.context, controller)
+        sysinv_base.store_inventory(self.context, self.host)
+        self.api = rpcapi.ConductorAPI()
+
+
 class TestRPC(base.TestCase):
     """The agent's calls through rpcapi to the shared test conductor.
 

@@ -7,28 +7,21 @@ import oslo_messaging as messaging
 
 from stx.common import exception
 from stx.common import states
-from stx.sysinv.conductor import bootstrap
 from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import api as dbapi
 from stx.sysinv.db import inventory_api
 from stx.sysinv import nodal
-from tests.unit import base
 from tests.unit.sysinv import base as sysinv_base
 from tests.unit.sysinv.conductor import test_inventory
 
 PLATFORM_2 = [{'function': 'platform', 'sockets': [{'0': 2}]}]
 
 
-def _locked(context, host):
-    return dbapi.host_update(context, host['id'],
-                             {'administrative': states.LOCKED})
-
-
 class TestNodal(test_inventory.ConductorTestCase):
 
     def setUp(self):
         super().setUp()
-        self.host = _locked(self.context, self.controller)
+        self.host = sysinv_base.lock(self.context, self.controller)
         sysinv_base.store_inventory(self.context, self.host)
 
     def functions(self):
@@ -123,16 +116,7 @@ class TestNodal(test_inventory.ConductorTestCase):
             for row in inventory_api.memory_list(self.context, worker['id'])])
 
 
-class TestNodalRPC(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.config(rpc_timeout=5, group='sysinv')
-        self.useFixture(base.ConductorFixture())
-        _system, controller = bootstrap.ensure_system(self.context)
-        self.host = _locked(self.context, controller)
-        sysinv_base.store_inventory(self.context, self.host)
-        self.api = rpcapi.ConductorAPI()
+class TestNodalRPC(test_inventory.LockedControllerRPCTestCase):
 
     def test_calls_and_refusals_cross_rpc(self):
         cpus = self.api.update_cpu_functions(
