@@ -196,6 +196,16 @@ class InterfaceNetworkNotFound(NotFound):
     error_code = 'stx.interface_network.not_found'
 
 
+class SensorNotFound(NotFound):
+    msg_fmt = 'Sensor %(sensor)s could not be found.'
+    error_code = 'stx.sensor.not_found'
+
+
+class SensorGroupNotFound(NotFound):
+    msg_fmt = 'Sensor group %(sensorgroup)s could not be found.'
+    error_code = 'stx.sensorgroup.not_found'
+
+
 class Conflict(StxException):
     msg_fmt = 'Conflict: %(reason)s'
     code = http.client.CONFLICT
@@ -244,6 +254,12 @@ class HostNotLocked(InvalidStateTransition):
     error_code = 'stx.host.not_locked'
 
 
+class HostActionInProgress(InvalidStateTransition):
+    msg_fmt = ("Cannot %(action)s %(target)s: '%(task)s' is in progress; "
+               'wait for it to finish.')
+    error_code = 'stx.host.action_in_progress'
+
+
 class OperationNotPermitted(Conflict):
     msg_fmt = 'Operation not permitted: %(reason)s'
     error_code = 'stx.not_permitted'
@@ -255,6 +271,24 @@ class ServiceUnavailable(StxException):
     msg_fmt = '%(service)s is not available: %(reason)s'
     code = http.client.SERVICE_UNAVAILABLE
     error_code = 'stx.service.unavailable'
+
+
+class BMCError(ServiceUnavailable):
+    """A BMC did not do what was asked. Never carries credentials."""
+    msg_fmt = 'BMC %(address)s: %(reason)s'
+    error_code = 'stx.bmc.error'
+
+
+class BMCAccessDenied(BMCError):
+    """The BMC refused the configured user name or password."""
+    msg_fmt = 'BMC %(address)s refused the credentials: %(reason)s'
+    error_code = 'stx.bmc.access_denied'
+
+
+class BMCTimeout(BMCError):
+    """The BMC did not answer, or did not confirm a change, in time."""
+    msg_fmt = 'BMC %(address)s did not answer in time: %(reason)s'
+    error_code = 'stx.bmc.timeout'
 
 
 class MaintenanceUnavailable(ServiceUnavailable):

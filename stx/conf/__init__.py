@@ -9,16 +9,18 @@ from oslo_config import cfg
 
 from stx.conf import agent
 from stx.conf import api
+from stx.conf import bmc
 from stx.conf import database
 from stx.conf import default
 from stx.conf import drivers
 from stx.conf import fm
 from stx.conf import messaging
+from stx.conf import mtce
 from stx.conf import sysinv
 from stx.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (agent, api, database, default, drivers, fm, messaging,
-                sysinv, upgrade_levels):
+for _module in (agent, api, bmc, database, default, drivers, fm, messaging,
+                mtce, sysinv, upgrade_levels):
     _module.register_opts(CONF)

@@ -9,9 +9,11 @@ from oslo_config import cfg
 
 opts = [
     cfg.ListOpt('enabled_bmc_drivers',
-                default=['fake'],
+                default=['dynamic', 'ipmi', 'redfish', 'fake'],
                 help='BMC drivers (stx.drivers.bmc entry points) a host may '
-                     'name in bm_type, besides "none".'),
+                     'name in bm_type, besides "none". "fake" machines '
+                     'live only in the process\'s memory, for labs and '
+                     'tests.'),
     cfg.ListOpt('enabled_storage_drivers',
                 default=['fake'],
                 help='Storage backend drivers (stx.drivers.storage) that may '
@@ -25,7 +27,7 @@ opts = [
                 help='Patch content drivers (stx.drivers.patch) that may '
                      'install software on hosts.'),
     cfg.ListOpt('enabled_host_drivers',
-                default=['fake'],
+                default=['agent-restart', 'command', 'fake'],
                 help='Host action drivers (stx.drivers.host) an agent may use '
                      'for reboot and shutdown.'),
     cfg.ListOpt('enabled_ha_models',

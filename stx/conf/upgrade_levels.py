@@ -19,6 +19,10 @@ opts = [
                     'sending work to stx-agent, e.g. "1.0". Unset means the '
                     'newest version this code knows. Set it to the oldest '
                     'agent version still running during an upgrade.'),
+    cfg.StrOpt('mtce',
+               help='Highest RPC API version clients may use when talking to '
+                    'stx-mtce, e.g. "1.0". Unset means the newest version '
+                    'this code knows.'),
     cfg.StrOpt('fm',
                help='Highest RPC API version clients may use when talking to '
                     'stx-fm-manager, e.g. "1.0". Unset means the newest '

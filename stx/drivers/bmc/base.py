@@ -9,7 +9,14 @@ describing the BMC::
      'username': 'admin',       # required
      'password': 'secret'}      # required
 
-Drivers may need more keys; ``get_properties()`` lists them.
+Drivers may need more keys (the Redfish driver's optional ``system_id``,
+say); ``get_properties()`` lists them.
+
+When the BMC fails, drivers raise one of the ``BMCError`` family (all
+``ServiceUnavailable``): ``BMCAccessDenied`` when it refuses the
+credentials, ``BMCTimeout`` when it does not answer or does not confirm a
+change in time, ``BMCError`` otherwise. No exception, log record or return
+value ever carries the password.
 
 The power states and targets, boot devices and sensor statuses below are the
 interface's vocabulary: drivers translate their protocol's values to them.
@@ -119,8 +126,8 @@ class BMCDriver(abc.ABC):
         :returns: ``POWER_ON`` or ``POWER_OFF``.
         :raises: InvalidParameterValue or MissingParameterValue if bmc_info
             is not valid.
-        :raises: ServiceUnavailable if the BMC does not answer or refuses
-            the request.
+        :raises: ServiceUnavailable (a BMCError) if the BMC does not answer
+            or refuses the request.
         """
 
     @abc.abstractmethod
@@ -139,8 +146,9 @@ class BMCDriver(abc.ABC):
         :raises: InvalidParameterValue if target is not one of
             ``POWER_TARGETS``, timeout is not a positive number, or bmc_info
             is not valid.
-        :raises: ServiceUnavailable if the BMC does not answer, refuses the
-            request or does not confirm the state within timeout.
+        :raises: ServiceUnavailable (a BMCError) if the BMC does not answer,
+            refuses the request or does not confirm the state within
+            timeout (BMCTimeout).
         """
 
     @abc.abstractmethod

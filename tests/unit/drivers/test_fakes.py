@@ -198,6 +198,84 @@ class TestFakeBMC(FakeTestCase):
                          self.bmc.get_power_state(BMC_INFO))
 
 
+class TestFakeBMCInjection(FakeTestCase):
+    """What host maintenance tests inject through FakeBMC."""
+
+    def setUp(self):
+        super().setUp()
+        self.bmc = bmc_fake.FakeBMC()
+        self.address = BMC_INFO['address']
+
+    def test_unreachable_bmc_times_out(self):
+        bmc_fake.FakeBMC.set_reachable(self.address, False)
+        self.assertRaises(exception.BMCTimeout, self.bmc.get_power_state,
+                          BMC_INFO)
+
+    def test_sensor_reading_and_status_injected(self):
+        bmc_fake.FakeBMC.set_sensor(self.address, 'Inlet Temp',
+                                    reading=47.0,
+                                    status=bmc_base.SENSOR_CRITICAL)
+        bmc_fake.FakeBMC.set_sensor(self.address, 'PSU1', reading=None,
+                                    status=bmc_base.SENSOR_MAJOR,
+                                    sensor_type='power-supply', units='W')
+        sensors = {s['name']: s for s in self.bmc.get_sensors(BMC_INFO)}
+        self.assertEqual((47.0, bmc_base.SENSOR_CRITICAL),
+                         (sensors['Inlet Temp']['reading'],
+                          sensors['Inlet Temp']['status']))
+        self.assertEqual(45.0, sensors['Inlet Temp']['thresholds']
+                         ['upper_critical'])
+        self.assertEqual({'name': 'PSU1', 'sensor_type': 'power-supply',
+                          'reading': None, 'units': 'W',
+                          'status': bmc_base.SENSOR_MAJOR,
+                          'thresholds': {}}, sensors['PSU1'])
+        other = dict(BMC_INFO, address='192.0.2.21')
+        self.assertEqual(2, len(self.bmc.get_sensors(other)))
+        bmc_fake.FakeBMC.reset()
+        self.assertEqual(bmc_base.SENSOR_OK,
+                         self.bmc.get_sensors(BMC_INFO)[0]['status'])
+
+    def test_bad_sensor_injection_refused(self):
+        self.assertEqual('status', self.assertRaises(
+            exception.InvalidParameterValue, bmc_fake.FakeBMC.set_sensor,
+            self.address, 'Fan 1', status='dire').field)
+        self.assertEqual('colour', self.assertRaises(
+            exception.InvalidParameterValue, bmc_fake.FakeBMC.set_sensor,
+            self.address, 'Fan 1', colour='red').field)
+
+    def test_password_refused(self):
+        bmc_fake.FakeBMC.set_password(self.address, 'right')
+        error = self.assertRaises(exception.BMCAccessDenied,
+                                  self.bmc.get_power_state, BMC_INFO)
+        self.assertNotIn('secret', str(error))
+        self.assertEqual(bmc_base.POWER_ON, self.bmc.get_power_state(
+            dict(BMC_INFO, password='right')))
+        bmc_fake.FakeBMC.set_password(self.address, None)
+        self.bmc.get_power_state(BMC_INFO)
+
+    def test_access_denied(self):
+        bmc_fake.FakeBMC.set_access_denied(self.address, True)
+        self.assertRaises(exception.BMCAccessDenied,
+                          self.bmc.set_power_state, BMC_INFO,
+                          bmc_base.POWER_OFF)
+        bmc_fake.FakeBMC.set_access_denied(self.address, False)
+        self.assertEqual(bmc_base.POWER_OFF, self.bmc.set_power_state(
+            BMC_INFO, bmc_base.POWER_OFF))
+
+    def test_slow_power_confirmation(self):
+        bmc_fake.FakeBMC.set_power_delay(self.address, 0.05)
+        self.assertEqual(bmc_base.POWER_OFF, self.bmc.set_power_state(
+            BMC_INFO, bmc_base.POWER_OFF, timeout=1))
+        error = self.assertRaises(exception.BMCTimeout,
+                                  self.bmc.set_power_state, BMC_INFO,
+                                  bmc_base.POWER_ON, timeout=0.01)
+        self.assertIn('not confirmed', str(error))
+        self.assertEqual(bmc_base.POWER_OFF,
+                         self.bmc.get_power_state(BMC_INFO))
+        bmc_fake.FakeBMC.set_power_delay(self.address, 0)
+        self.assertEqual(bmc_base.POWER_ON, self.bmc.set_power_state(
+            BMC_INFO, bmc_base.POWER_ON))
+
+
 class TestFakeStorage(FakeTestCase):
 
     def test_capacity_and_health_follow_the_config(self):

@@ -280,9 +280,10 @@ class TestBrokenPlugins(LoaderTestCase):
     def test_broken_plugin_does_not_hide_the_others(self):
         self.install_bmc_plugins({'broken': 'stx_test_raises:BMC'},
                                  {'stx_test_raises': 'raise ImportError\n'})
-        self.assertEqual(['broken', 'fake'],
+        self.assertEqual(['broken', 'dynamic', 'fake', 'ipmi', 'redfish'],
                          loader.list_installed(BMC_NAMESPACE))
-        self.assertEqual('fake', loader.validate_enabled('bmc')[0])
+        self.config.config(enabled_bmc_drivers=['fake'])
+        self.assertEqual(['fake'], loader.validate_enabled('bmc'))
         self.assertEqual(bmc_base.POWER_ON, loader.load('bmc', 'fake')
                          .get_power_state(BMC_INFO))
 
@@ -464,7 +465,7 @@ class TestThirdPartyDriver(LoaderTestCase):
         self.pip_install(directory.path)
         loader.refresh()
 
-        self.assertEqual(['acme', 'fake'],
+        self.assertEqual(['acme', 'dynamic', 'fake', 'ipmi', 'redfish'],
                          loader.list_installed(BMC_NAMESPACE))
         # Installed is not enough: configuration must enable it.
         error = self.assertRaises(exception.DriverNotEnabled, loader.load,
