@@ -425,3 +425,111 @@ class InterfaceNetwork(Base):
                                            ondelete='CASCADE'),
                              nullable=False)
     network_type = sa.Column(sa.String(255), nullable=False)
+
+
+# Hardware sensors: what host maintenance's hwmon reads from each host's BMC
+# (StarlingX's tables). The sysinv conductor is their only writer; groups
+# are learned from the sensors' types. StarlingX splits both tables into
+# analog and discrete ones (joined-table inheritance) for a handful of
+# columns; one table each holds them here, as for ports, so reading a
+# host's sensors needs no join. Thresholds and readings are numbers where
+# StarlingX keeps text: host maintenance compares them.
+
+class SensorGroup(Base):
+    """The sensors of one type on a host (``server fans``...) and what
+    hwmon does when one of them is out of its thresholds.
+
+    ``actions_*_group``, ``audit_interval_group`` and ``suppress`` belong
+    to the operator and are copied to the group's sensors when changed.
+    """
+
+    __tablename__ = 'i_sensorgroups'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_i_sensorgroups0uuid'),
+        sa.UniqueConstraint(
+            'host_id', 'sensorgroupname',
+            name='uniq_i_sensorgroups0host_id0sensorgroupname'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    host_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                        nullable=False)
+    sensorgroupname = sa.Column(sa.String(255), nullable=False)
+    path = sa.Column(sa.String(255))
+    sensortype = sa.Column(sa.String(255))
+    datatype = sa.Column(sa.String(255))
+    description = sa.Column(sa.String(255))
+    state = sa.Column(sa.String(255))
+    possible_states = sa.Column(sa.String(255))
+    algorithm = sa.Column(sa.String(255))
+    audit_interval_group = sa.Column(sa.Integer)
+    record_ttl = sa.Column(sa.Integer)
+    actions_minor_group = sa.Column(sa.String(255))
+    actions_major_group = sa.Column(sa.String(255))
+    actions_critical_group = sa.Column(sa.String(255))
+    actions_minor_choices = sa.Column(sa.String(255))
+    actions_major_choices = sa.Column(sa.String(255))
+    actions_critical_choices = sa.Column(sa.String(255))
+    suppress = sa.Column(sa.Boolean)
+    capabilities = sa.Column(base.JSONEncodedDict)
+    t_minor_lower_group = sa.Column(sa.Float)
+    t_minor_upper_group = sa.Column(sa.Float)
+    t_major_lower_group = sa.Column(sa.Float)
+    t_major_upper_group = sa.Column(sa.Float)
+    t_critical_lower_group = sa.Column(sa.Float)
+    t_critical_upper_group = sa.Column(sa.Float)
+    unit_base_group = sa.Column(sa.String(255))
+    unit_modifier_group = sa.Column(sa.String(255))
+    unit_rate_group = sa.Column(sa.String(255))
+
+
+class Sensor(Base):
+    """One sensor of a host as its BMC last reported it.
+
+    ``reading`` is stx-flock's addition: the last value read (NULL for a
+    sensor without one, or offline). A sensor whose group is deleted keeps
+    its row, ungrouped.
+    """
+
+    __tablename__ = 'i_sensors'
+    __table_args__ = (
+        sa.UniqueConstraint('uuid', name='uniq_i_sensors0uuid'),
+        sa.UniqueConstraint('host_id', 'sensorname',
+                            name='uniq_i_sensors0host_id0sensorname'),
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    uuid = sa.Column(sa.String(36), nullable=False)
+    host_id = sa.Column(sa.Integer,
+                        sa.ForeignKey('i_host.id', ondelete='CASCADE'),
+                        nullable=False)
+    sensorgroup_id = sa.Column(sa.Integer,
+                               sa.ForeignKey('i_sensorgroups.id',
+                                             ondelete='SET NULL'))
+    sensorname = sa.Column(sa.String(255), nullable=False)
+    path = sa.Column(sa.String(255))
+    sensortype = sa.Column(sa.String(255))
+    datatype = sa.Column(sa.String(255))
+    status = sa.Column(sa.String(255))
+    state = sa.Column(sa.String(255))
+    state_requested = sa.Column(sa.String(255))
+    sensor_action_requested = sa.Column(sa.String(255))
+    audit_interval = sa.Column(sa.Integer)
+    algorithm = sa.Column(sa.String(255))
+    actions_minor = sa.Column(sa.String(255))
+    actions_major = sa.Column(sa.String(255))
+    actions_critical = sa.Column(sa.String(255))
+    suppress = sa.Column(sa.Boolean)
+    capabilities = sa.Column(base.JSONEncodedDict)
+    t_minor_lower = sa.Column(sa.Float)
+    t_minor_upper = sa.Column(sa.Float)
+    t_major_lower = sa.Column(sa.Float)
+    t_major_upper = sa.Column(sa.Float)
+    t_critical_lower = sa.Column(sa.Float)
+    t_critical_upper = sa.Column(sa.Float)
+    unit_base = sa.Column(sa.String(255))
+    unit_modifier = sa.Column(sa.String(255))
+    unit_rate = sa.Column(sa.String(255))
+    reading = sa.Column(sa.Float)

@@ -82,7 +82,28 @@ class TestSysinvMigrations(_MigrationChecks, base.TestCase):
     tables = frozenset({'i_system', 'i_host', 'i_node', 'i_icpu',
                         'i_imemory', 'i_idisk', 'ports', 'pci_devices',
                         'label', 'interfaces', 'interfaces_to_interfaces',
-                        'interface_networks'})
+                        'interface_networks', 'i_sensorgroups',
+                        'i_sensors'})
+
+    def test_0004_sensors_go_with_their_host(self):
+        migration.upgrade(self.database)
+        with self.database.get_engine().begin() as connection:
+            for statement in (
+                    "INSERT INTO i_host (id, uuid) VALUES (1, 'h1')",
+                    "INSERT INTO i_sensorgroups (id, uuid, host_id, "
+                    "sensorgroupname) VALUES (1, 'g1', 1, 'server fans')",
+                    "INSERT INTO i_sensors (id, uuid, host_id, "
+                    "sensorgroup_id, sensorname) VALUES (1, 's1', 1, 1, "
+                    "'Fan 1'), (2, 's2', 1, 1, 'Fan 2')"):
+                connection.exec_driver_sql(statement)
+            # A deleted group leaves its sensors ungrouped...
+            connection.exec_driver_sql('DELETE FROM i_sensorgroups')
+            self.assertEqual([(None,), (None,)], connection.exec_driver_sql(
+                'SELECT sensorgroup_id FROM i_sensors').all())
+            # ... and a deleted host takes its sensors with it.
+            connection.exec_driver_sql('DELETE FROM i_host')
+            self.assertEqual(0, connection.exec_driver_sql(
+                'SELECT count(*) FROM i_sensors').scalar())
 
 
 class TestSysinvModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):

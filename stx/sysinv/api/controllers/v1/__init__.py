@@ -6,11 +6,13 @@ from stx.sysinv.api.controllers.v1 import host
 from stx.sysinv.api.controllers.v1 import interface
 from stx.sysinv.api.controllers.v1 import inventory
 from stx.sysinv.api.controllers.v1 import label
+from stx.sysinv.api.controllers.v1 import sensor
 from stx.sysinv.api.controllers.v1 import system
 
 _RESOURCES = ('isystems', 'ihosts', 'inodes', 'icpus', 'imemorys', 'idisks',
               'ports', 'ethernet_ports', 'pci_devices', 'labels',
-              'iinterfaces', 'interface_networks')
+              'iinterfaces', 'interface_networks', 'isensors',
+              'isensorgroups')
 
 
 class V1Controller:
@@ -26,6 +28,8 @@ class V1Controller:
     labels = label.LabelController()
     iinterfaces = interface.InterfaceController()
     interface_networks = interface.InterfaceNetworkController()
+    isensors = sensor.SensorController()
+    isensorgroups = sensor.SensorGroupController()
 
     @expose.expose()
     def index(self):

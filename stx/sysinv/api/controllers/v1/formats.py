@@ -178,3 +178,49 @@ def interface_network(row, base):
         {'href': '%s/v1/interface_networks/%s' % (base, row['uuid']),
          'rel': 'self'}]
     return data
+
+
+# Hardware sensors and sensor groups: StarlingX's fields, the host's uuid
+# for its integer id and the group's uuid for its id. ``reading`` (the last
+# value read) is stx-flock's addition; a group lists its sensors' uuids.
+SENSOR_FIELDS = (
+    'uuid', 'sensorname', 'path', 'sensortype', 'datatype', 'status',
+    'state', 'state_requested', 'sensor_action_requested', 'audit_interval',
+    'algorithm', 'actions_minor', 'actions_major', 'actions_critical',
+    'suppress', 'capabilities', 't_minor_lower', 't_minor_upper',
+    't_major_lower', 't_major_upper', 't_critical_lower', 't_critical_upper',
+    'unit_base', 'unit_modifier', 'unit_rate', 'host_uuid',
+    'sensorgroup_uuid', 'reading', 'created_at', 'updated_at')
+SENSORGROUP_FIELDS = (
+    'uuid', 'sensorgroupname', 'path', 'sensortype', 'datatype',
+    'description', 'state', 'possible_states', 'algorithm',
+    'audit_interval_group', 'record_ttl', 'actions_minor_group',
+    'actions_major_group', 'actions_critical_group', 'actions_minor_choices',
+    'actions_major_choices', 'actions_critical_choices', 'suppress',
+    'capabilities', 't_minor_lower_group', 't_minor_upper_group',
+    't_major_lower_group', 't_major_upper_group', 't_critical_lower_group',
+    't_critical_upper_group', 'unit_base_group', 'unit_modifier_group',
+    'unit_rate_group', 'host_uuid', 'sensors', 'created_at', 'updated_at')
+
+
+def _sensor_shape(row, fields, collection, base):
+    data = {name: row[name] for name in fields}
+    data['capabilities'] = data['capabilities'] or {}
+    data['created_at'] = timestamp(data['created_at'])
+    data['updated_at'] = timestamp(data['updated_at'])
+    data['links'] = [
+        {'href': '%s/v1/%s/%s' % (base, collection, row['uuid']),
+         'rel': 'self'},
+        {'href': '%s/%s/%s' % (base, collection, row['uuid']),
+         'rel': 'bookmark'}]
+    return data
+
+
+def sensor(row, base):
+    """A sensor (``isensors``): SENSOR_FIELDS and links."""
+    return _sensor_shape(row, SENSOR_FIELDS, 'isensors', base)
+
+
+def sensorgroup(row, base):
+    """A sensor group (``isensorgroups``): SENSORGROUP_FIELDS and links."""
+    return _sensor_shape(row, SENSORGROUP_FIELDS, 'isensorgroups', base)
