@@ -11,6 +11,7 @@ base URL once everything serves.
 import logging as std_logging
 import os
 import sys
+import threading
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -143,10 +144,33 @@ def _run(argv):
     finally:
         if server is not None:
             server.stop()
-        for svc in reversed(started):
-            svc.stop()
+        _stop_all(started)
         rpc.cleanup()
     LOG.info('stx-aio stopped')
+
+
+def _stop_all(services):
+    """Stop every service at once.
+
+    On RabbitMQ an idle RPC listener notices it is stopped only at the end
+    of its poll, up to about 5 s: one service after another, a stop took
+    15 s. Nothing is lost by stopping them together: what one service still
+    sends fm stays in its durable fm client queue, and calls between the
+    others are retried at the next start.
+    """
+    def stop(svc):
+        try:
+            svc.stop()
+        except Exception:
+            LOG.exception('Stopping %(name)s failed', {'name': svc.name})
+
+    threads = [threading.Thread(target=stop, args=(svc,),
+                                name='stop-%s' % svc.name)
+               for svc in reversed(services)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def main(argv=None):
