@@ -14,16 +14,22 @@ from stx.api import hooks
 from stx.conf import CONF
 
 
-def setup_app(root_controller, rpc_factory=None, public_routes=('/',)):
+def setup_app(root_controller, rpc_factory=None, public_routes=('/',),
+              other_rpc=None):
     """A WSGI app serving ``root_controller``.
 
     :param root_controller: the dotted path or instance of the root.
-    :param rpc_factory: builds the service's RPC client for handlers.
+    :param rpc_factory: builds the service's RPC client for handlers
+        (``pecan.request.rpcapi``).
     :param public_routes: paths served without a token (version documents).
+    :param other_rpc: ``{attribute: factory}`` of clients of other
+        services, put on ``pecan.request.<attribute>``.
     """
     app_hooks = [hooks.ContextHook()]
     if rpc_factory is not None:
         app_hooks.append(hooks.RPCHook(rpc_factory))
+    for attribute, factory in (other_rpc or {}).items():
+        app_hooks.append(hooks.RPCHook(factory, attribute))
     app = pecan.make_app(root_controller, hooks=app_hooks,
                          force_canonical=False, logging=False,
                          guess_content_type_from_ext=False)

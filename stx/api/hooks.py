@@ -28,13 +28,15 @@ class ContextHook(pecan.hooks.PecanHook):
 
 
 class RPCHook(pecan.hooks.PecanHook):
-    """Puts the service's RPC client on ``pecan.request.rpcapi``.
+    """Puts an RPC client on ``pecan.request.<attribute>``: the service's
+    own on ``pecan.request.rpcapi``.
 
     The client is built on first use, once the transport exists.
     """
 
-    def __init__(self, factory):
+    def __init__(self, factory, attribute='rpcapi'):
         self._factory = factory
+        self._attribute = attribute
         self._client = None
         self._lock = threading.Lock()
 
@@ -43,4 +45,4 @@ class RPCHook(pecan.hooks.PecanHook):
             with self._lock:
                 if self._client is None:
                     self._client = self._factory()
-        state.request.rpcapi = self._client
+        setattr(state.request, self._attribute, self._client)

@@ -20,10 +20,12 @@ from keystoneauth1 import loading
 
 from stx.cli import alarms
 from stx.cli import events
+from stx.cli import host_actions
 from stx.cli import hosts
 from stx.cli import interfaces
 from stx.cli import inventory
 from stx.cli import labels
+from stx.cli import sensors
 from stx.cli import system
 from stx.clients import http
 from stx import version
@@ -40,6 +42,10 @@ COMMANDS = {
     'host-delete': hosts.DeleteHost,
     'host-bulk-add': hosts.BulkAddHosts,
     'host-bulk-export': hosts.BulkExportHosts,
+    'host-power-on': host_actions.PowerOnHost,
+    'host-power-off': host_actions.PowerOffHost,
+    'host-reset': host_actions.ResetHost,
+    'host-reboot': host_actions.RebootHost,
     'host-cpu-list': inventory.ListCPUs,
     'host-cpu-show': inventory.ShowCPU,
     'host-cpu-modify': inventory.ModifyCPUs,
@@ -65,6 +71,12 @@ COMMANDS = {
     'interface-network-remove': interfaces.RemoveInterfaceNetwork,
     'host-label-list': labels.ListLabels,
     'host-label-remove': labels.RemoveLabels,
+    'host-sensor-list': sensors.ListSensors,
+    'host-sensor-show': sensors.ShowSensor,
+    'host-sensor-modify': sensors.ModifySensor,
+    'host-sensorgroup-list': sensors.ListSensorGroups,
+    'host-sensorgroup-show': sensors.ShowSensorGroup,
+    'host-sensorgroup-modify': sensors.ModifySensorGroup,
     'alarm-list': alarms.ListAlarms,
     'alarm-show': alarms.ShowAlarm,
     'alarm-summary': alarms.AlarmSummary,

@@ -7,6 +7,7 @@ Prints "stx-agent ready" once the conductor has accepted the whole
 inventory.
 """
 
+import os
 import sys
 import threading
 
@@ -25,10 +26,20 @@ LOG = logging.getLogger(__name__)
 STOP_TIMEOUT = 1
 
 
+def _restart():
+    """Replace this process by a new stx-agent with the same arguments
+    (the agent-restart host action driver's "reboot"); the PID stays.
+    """
+    LOG.warning('stx-agent restarting')
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+
 def _run(argv):
     service.prepare_service(argv, __doc__.splitlines()[0])
     signals = service.ShutdownSignals()
-    agent = manager.AgentManager()
+    agent = manager.AgentManager(restart=_restart)
     failure = []
 
     def audit_until_stopped():

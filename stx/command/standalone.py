@@ -27,7 +27,8 @@ def _load(argv, name, description, cli_opts=()):
     signals = service.ShutdownSignals()
     svc, = service.load_services([name])
     # Standard deployments migrate with stx-dbsync, not at start.
-    service.check_database(svc.database)
+    if svc.database is not None:
+        service.check_database(svc.database)
     return svc, signals
 
 

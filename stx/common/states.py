@@ -55,13 +55,17 @@ ACTION_POWER_ON = 'power-on'
 ACTION_POWER_OFF = 'power-off'
 ACTION_SWACT = 'swact'
 ACTION_FORCE_SWACT = 'force-swact'
+# stx-flock's own: a reboot that falls back to a BMC reset when the host's
+# agent does not answer (``stx host-reboot --force``).
+ACTION_FORCE_REBOOT = 'force-reboot'
 ACTION_HOST_AUDIT = 'host-audit'
 ACTION_SUBFUNCTION_CONFIG = 'subfunction_config'
 HOST_ACTIONS = (ACTION_LOCK, ACTION_FORCE_LOCK, ACTION_FORCE_UNSAFE_LOCK,
                 ACTION_UNLOCK, ACTION_FORCE_UNLOCK, ACTION_REBOOT,
-                ACTION_RESET, ACTION_REINSTALL, ACTION_POWER_ON,
-                ACTION_POWER_OFF, ACTION_SWACT, ACTION_FORCE_SWACT,
-                ACTION_HOST_AUDIT, ACTION_SUBFUNCTION_CONFIG)
+                ACTION_FORCE_REBOOT, ACTION_RESET, ACTION_REINSTALL,
+                ACTION_POWER_ON, ACTION_POWER_OFF, ACTION_SWACT,
+                ACTION_FORCE_SWACT, ACTION_HOST_AUDIT,
+                ACTION_SUBFUNCTION_CONFIG)
 
 # config_status of a host whose config_target its agent has not applied
 # yet (StarlingX's text); None when config_applied equals config_target.
@@ -75,6 +79,35 @@ BM_TYPE_DYNAMIC = 'dynamic'
 # BMC types for which a bm_ip may carry an explicit ":port": the protocol is
 # fixed, so the port is unambiguous.
 BM_TYPES_WITH_PORT = (BM_TYPE_IPMI, BM_TYPE_REDFISH)
+
+# Host task strings stx-mtce shows while it carries out an action.
+TASK_POWERING_ON = 'Powering-on'
+TASK_POWERING_OFF = 'Powering-off'
+TASK_RESETTING = 'Resetting'
+TASK_REBOOTING = 'Rebooting'
+TASK_POWER_CYCLING = 'Power-cycling'
+
+# Hardware sensor status (hwmon), from healthy to worst; offline when the
+# sensor cannot be read.
+SENSOR_OK = 'ok'
+SENSOR_MINOR = 'minor'
+SENSOR_MAJOR = 'major'
+SENSOR_CRITICAL = 'critical'
+SENSOR_OFFLINE = 'offline'
+SENSOR_STATUSES = (SENSOR_OK, SENSOR_MINOR, SENSOR_MAJOR, SENSOR_CRITICAL,
+                   SENSOR_OFFLINE)
+# What hwmon does when a sensor group's sensor reaches a severity
+# (StarlingX's choices: reset and power-cycle only for critical).
+SENSOR_ACTION_IGNORE = 'ignore'
+SENSOR_ACTION_LOG = 'log'
+SENSOR_ACTION_ALARM = 'alarm'
+SENSOR_ACTION_RESET = 'reset'
+SENSOR_ACTION_POWER_CYCLE = 'power-cycle'
+SENSOR_ACTIONS_MINOR = (SENSOR_ACTION_IGNORE, SENSOR_ACTION_LOG,
+                        SENSOR_ACTION_ALARM)
+SENSOR_ACTIONS_MAJOR = SENSOR_ACTIONS_MINOR
+SENSOR_ACTIONS_CRITICAL = SENSOR_ACTIONS_MINOR + (SENSOR_ACTION_RESET,
+                                                  SENSOR_ACTION_POWER_CYCLE)
 
 # What a logical cpu is assigned to (allocated_function), as StarlingX.
 CPU_FUNCTION_PLATFORM = 'Platform'

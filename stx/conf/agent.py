@@ -38,6 +38,20 @@ opts = [
                      'conductor (a host matches when its mgmt_mac is one '
                      'of them). Empty means the MACs of the Ethernet ports '
                      'the agent reports.'),
+    cfg.StrOpt('host_action_driver',
+               default='agent-restart',
+               help='The host action driver (stx.drivers.host) the agent '
+                    'reboots and shuts its host down with when maintenance '
+                    'asks. "agent-restart" only restarts the agent, which '
+                    'is what the all-in-one and tests want; "command" runs '
+                    'host_action_command. Nothing reboots the machine '
+                    'unless configured to.'),
+    cfg.StrOpt('host_action_command',
+               help='For the "command" host action driver: the command '
+                    '(shell words, no shell) run with the action, "reboot" '
+                    'or "shutdown", as its last argument, e.g. '
+                    '"sudo systemctl". Runs detached; the agent does not '
+                    'wait for it.'),
     cfg.StrOpt('config_dir',
                default='$state_path/agent-config',
                help='Directory where the agent writes the configuration '

@@ -64,11 +64,31 @@ class SysinvService(service.Service):
     def _start_agent(self):
         from stx.sysinv.agent import manager as agent_manager
 
-        self._agent_stop.clear()
+        self._agent_stop = threading.Event()
+        agent = agent_manager.AgentManager(restart=self._restart_agent)
         self._agent_thread = threading.Thread(
-            target=agent_manager.AgentManager().run,
-            args=(self._agent_stop,), name='stx-agent', daemon=True)
+            target=agent.run, args=(self._agent_stop,), name='stx-agent',
+            daemon=True)
         self._agent_thread.start()
+
+    def _restart_agent(self):
+        """Stop the all-in-one's agent and start a new one (its host
+        action driver's stand-in for a reboot). Called from the agent's
+        own threads, so the work is done in another.
+        """
+        def restart():
+            thread, stop = self._agent_thread, self._agent_stop
+            if thread is None:
+                return
+            stop.set()
+            thread.join(CONF.sysinv.rpc_timeout)
+            if self._rpc_server is None:
+                return      # sysinv is stopping
+            LOG.warning('All-in-one agent restarted')
+            self._start_agent()
+
+        threading.Thread(target=restart, name='stx-agent-restart',
+                         daemon=True).start()
 
     def stop(self):
         if self._agent_thread is not None:

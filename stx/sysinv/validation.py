@@ -309,8 +309,9 @@ def _check_bmc(changes, merged):
 
 
 # Actions that need the host locked first, as StarlingX.
-_LOCKED_ONLY = (states.ACTION_REBOOT, states.ACTION_RESET,
-                states.ACTION_REINSTALL, states.ACTION_POWER_OFF)
+_LOCKED_ONLY = (states.ACTION_REBOOT, states.ACTION_FORCE_REBOOT,
+                states.ACTION_RESET, states.ACTION_REINSTALL,
+                states.ACTION_POWER_OFF)
 
 
 def check_action(host, action, system):

@@ -89,6 +89,8 @@ class ApiTestCase(TestCase):
     def setUp(self):
         super().setUp()
         self.config(rpc_timeout=5, group='sysinv')
+        # Tests without host maintenance learn it is absent in a second.
+        self.config(rpc_timeout=1, group='mtce')
         self.useFixture(ConductorFixture())
         self.app = webtest.TestApp(sysinv_app.make_app())
 

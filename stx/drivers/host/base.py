@@ -10,7 +10,15 @@ import abc
 
 
 class HostDriver(abc.ABC):
-    """Reboot, shut down and check the local host."""
+    """Reboot, shut down and check the local host.
+
+    :param restart_agent: a callable that restarts the agent that loaded
+        the driver (a new process, or a new agent thread in the
+        all-in-one), for drivers that stand in for a reboot that way.
+    """
+
+    def __init__(self, restart_agent=None):
+        self.restart_agent = restart_agent
 
     @abc.abstractmethod
     def get_properties(self):

@@ -40,11 +40,13 @@ import time
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_utils import timeutils
 
 from stx.common import context as stx_context
 from stx.common import exception
 from stx.common import rpc
 from stx.conf import CONF
+from stx.sysinv.agent import host_actions
 from stx.sysinv.agent import host_config
 from stx.sysinv.agent import inventory
 from stx.sysinv.agent.inventory import cpu
@@ -112,7 +114,7 @@ def host_label(host):
 class AgentEndpoint:
     """The RPC endpoint of stx-agent (stx.sysinv.agent.rpcapi)."""
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, manager):
         self._manager = manager
@@ -122,6 +124,14 @@ class AgentEndpoint:
         ``AgentManager.config_apply``.
         """
         self._manager.config_apply(host_uuid, config)
+
+    def get_status(self, context):
+        """See ``AgentAPI.get_status``."""
+        return self._manager.status()
+
+    def host_action(self, context, host_uuid, action):
+        """See ``AgentAPI.host_action``; runs in its own thread."""
+        host_actions.start(action, self._manager.restart)
 
 
 class AgentManager:
@@ -136,11 +146,15 @@ class AgentManager:
     :param retry_initial: seconds before the second attempt to identify
         the host; doubled after each failure ...
     :param retry_max: ... up to this many seconds.
+    :param restart: a callable that restarts this agent, for the
+        agent-restart host action driver; None if it cannot be restarted.
     """
 
     def __init__(self, conductor=None, roots=None, retry_initial=1.0,
-                 retry_max=30.0):
+                 retry_max=30.0, restart=None):
         self.conductor = conductor or rpcapi.ConductorAPI()
+        self.restart = restart
+        self.started_at = timeutils.utcnow().isoformat()
         self._roots = roots
         self.retry_initial = retry_initial
         self.retry_max = retry_max
@@ -163,6 +177,14 @@ class AgentManager:
         return inventory.Roots(proc=CONF.agent.proc_root,
                                sys=CONF.agent.sys_root,
                                dev=CONF.agent.dev_root)
+
+    def status(self):
+        """What host maintenance asks to tell a restart or a reboot."""
+        host = self.host or {}
+        return {'host_uuid': host.get('uuid'),
+                'hostname': host.get('hostname'),
+                'started_at': self.started_at,
+                'boot_id': host_actions.boot_id(self.roots.proc)}
 
     @property
     def inventory_complete(self):

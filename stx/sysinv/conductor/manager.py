@@ -9,8 +9,9 @@ its ``expected_exceptions``, which reach the caller as themselves.
 ConductorManager is the one RPC endpoint. This module owns the system, host
 CRUD and bulk add; the other methods come from one mixin per topic: host
 identity (identity), inventory reports (reports), nodal configuration and
-configuration tracking (nodal_config), labels (labels) and interfaces
-(interfaces), all in stx.sysinv.conductor.
+configuration tracking (nodal_config), labels (labels), interfaces
+(interfaces), host maintenance's reads and state writes (maintenance) and
+hardware sensors (sensors), all in stx.sysinv.conductor.
 """
 
 import threading
@@ -28,8 +29,10 @@ from stx.sysinv.conductor import common
 from stx.sysinv.conductor import identity
 from stx.sysinv.conductor import interfaces as interface_changes
 from stx.sysinv.conductor import labels as label_changes
+from stx.sysinv.conductor import maintenance
 from stx.sysinv.conductor import nodal_config
 from stx.sysinv.conductor import reports
+from stx.sysinv.conductor import sensors
 from stx.sysinv.db import api as dbapi
 from stx.sysinv import validation
 from stx import version
@@ -91,10 +94,12 @@ def software_version():
 class ConductorManager(identity.IdentityMixin, reports.ReportsMixin,
                        nodal_config.NodalConfigMixin,
                        label_changes.LabelsMixin,
-                       interface_changes.InterfacesMixin):
+                       interface_changes.InterfacesMixin,
+                       maintenance.MaintenanceMixin,
+                       sensors.SensorsMixin):
     """RPC endpoint of stx-sysinv-conductor."""
 
-    target = messaging.Target(version='1.4')
+    target = messaging.Target(version='1.5')
 
     def __init__(self, host=None):
         self.host = host or CONF.host

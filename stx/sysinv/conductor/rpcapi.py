@@ -25,9 +25,12 @@ class ConductorAPI:
     * 1.4 - Host labels: assign_labels, remove_label. Interfaces:
       create_interface, update_interface, destroy_interface,
       assign_interface_network, remove_interface_network.
+    * 1.5 - Host maintenance: get_mtce_hosts, update_host_state.
+      Hardware sensors: hwmon_sensors_update, hwmon_sensors_unreadable,
+      update_sensorgroup, update_sensor.
     """
 
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.5'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -156,3 +159,30 @@ class ConductorAPI:
         return self._call(context, 'remove_interface_network',
                           version='1.4',
                           interface_network_uuid=interface_network_uuid)
+
+    # 1.5: host maintenance (stx-mtce) and hardware sensors.
+
+    def get_mtce_hosts(self, context, host_uuid=None):
+        return self._call(context, 'get_mtce_hosts', version='1.5',
+                          host_uuid=host_uuid)
+
+    def update_host_state(self, context, host_uuid, values, expected=None):
+        return self._call(context, 'update_host_state', version='1.5',
+                          host_uuid=host_uuid, values=values,
+                          expected=expected)
+
+    def hwmon_sensors_update(self, context, host_uuid, sensors):
+        return self._call(context, 'hwmon_sensors_update', version='1.5',
+                          host_uuid=host_uuid, sensors=sensors)
+
+    def hwmon_sensors_unreadable(self, context, host_uuid, reason):
+        return self._call(context, 'hwmon_sensors_unreadable', version='1.5',
+                          host_uuid=host_uuid, reason=reason)
+
+    def update_sensorgroup(self, context, sensorgroup_uuid, values):
+        return self._call(context, 'update_sensorgroup', version='1.5',
+                          sensorgroup_uuid=sensorgroup_uuid, values=values)
+
+    def update_sensor(self, context, sensor_uuid, values):
+        return self._call(context, 'update_sensor', version='1.5',
+                          sensor_uuid=sensor_uuid, values=values)

@@ -69,8 +69,12 @@ def _lock_host_row(session, host_id):
 
     :raises: HostNotFound
     """
+    # updated_at given as itself: the column's onupdate default would
+    # otherwise stamp the host as changed.
     if not session.execute(sa.update(_HOSTS).where(
-            _HOSTS.c.id == host_id).values(id=_HOSTS.c.id)).rowcount:
+            _HOSTS.c.id == host_id).values(
+                id=_HOSTS.c.id,
+                updated_at=_HOSTS.c.updated_at)).rowcount:
         raise exception.HostNotFound(host=host_id)
 
 
@@ -205,6 +209,15 @@ def host_list(context, limit=None, marker=None, sort_key='id',
         return _dicts(session.execute(query))
 
 
+def host_list_with_bmc_secret(context):
+    """Every host, every column, the BMC password token included: only for
+    host maintenance, which needs it to reach the BMCs.
+    """
+    with DB.reader.using(context) as session:
+        return _dicts(session.execute(sa.select(_HOSTS)
+                                      .order_by(_HOSTS.c.id)))
+
+
 def host_count(context, **filters):
     query = sa.select(sa.func.count()).select_from(_HOSTS)
     for name, value in filters.items():
@@ -261,6 +274,13 @@ def host_update(context, ident, values):
     :raises: HostNotFound, HostAlreadyExists
     """
     with DB.writer.using(context) as session:
+        # Written first, as _lock_host_row explains: on SQLite a read
+        # first fails at once if another writer commits meanwhile.
+        if not session.execute(sa.update(_HOSTS).where(
+                _ident_filter(_HOSTS, ident)).values(
+                    id=_HOSTS.c.id,
+                    updated_at=_HOSTS.c.updated_at)).rowcount:
+            raise exception.HostNotFound(host=ident)
         current = _one(session, _HOSTS, _ident_filter(_HOSTS, ident),
                        exception.HostNotFound(host=ident))
         return _update_host(session, current['id'], values)
@@ -286,6 +306,23 @@ def host_config_applied(context, host_id, config_applied, out_of_date):
         return _update_host(session, host_id,
                             {'config_applied': config_applied,
                              'config_status': status})
+
+
+def host_update_state(context, host_id, values, expected=None):
+    """Change a host's maintenance state if it is still what the caller saw.
+
+    :param values: the fields to change.
+    :param expected: fields and the values they must have now, or None.
+    :returns: the host after the change, or None when a field of
+        ``expected`` has another value (nothing is changed then).
+    :raises: HostNotFound
+    """
+    with DB.writer.using(context) as session:
+        host = _lock_host(session, host_id)
+        if any(host[field] != value
+               for field, value in (expected or {}).items()):
+            return None
+        return _update_host(session, host_id, values)
 
 
 def host_destroy(context, ident):

@@ -52,8 +52,8 @@ def _stx_conf_modules():
 class TestListOpts(testtools.TestCase):
 
     def test_groups(self):
-        self.assertEqual(['DEFAULT', 'agent', 'api', 'fm', 'fm_snmp',
-                          'fm_webhook', 'sysinv', 'upgrade_levels'],
+        self.assertEqual(['DEFAULT', 'agent', 'api', 'bmc', 'fm', 'fm_snmp',
+                          'fm_webhook', 'mtce', 'sysinv', 'upgrade_levels'],
                          [group for group, _ in stx_opts.list_opts()])
 
     def test_every_option_listed_exactly_once(self):

@@ -21,6 +21,7 @@ from stx.sysinv.api.controllers.v1 import formats
 from stx.sysinv.api.controllers.v1 import interface
 from stx.sysinv.api.controllers.v1 import inventory
 from stx.sysinv.api.controllers.v1 import label
+from stx.sysinv.api.controllers.v1 import sensor
 from stx.sysinv import bulk
 from stx.sysinv.db import api as dbapi
 from stx.sysinv import validation
@@ -97,6 +98,8 @@ class HostController(rest.RestController):
     labels = label.HostLabelController()
     iinterfaces = interface.HostInterfaceController()
     interface_networks = interface.HostInterfaceNetworkController()
+    isensors = sensor.HostSensorController()
+    isensorgroups = sensor.HostSensorGroupController()
     # PUT /v1/ihosts/<host>/state/host_cpus_modify
     state = inventory.HostStateController()
 
@@ -149,8 +152,13 @@ class HostController(rest.RestController):
         host = dbapi.host_get(context, ident)
         if 'action' in changes:
             _request_action(context, host, changes.pop('action'))
+            if not changes:
+                # The action alone: show the task maintenance set.
+                return _format(dbapi.host_get(context, host['uuid']))
         host = pecan.request.rpcapi.update_host(context, host['uuid'],
                                                 changes)
+        if _BMC_FIELDS.intersection(changes):
+            pecan.request.mtceapi.host_modified(context, host['uuid'])
         return _format(host)
 
     @expose.expose(status_code=204)
@@ -203,6 +211,9 @@ def _request_action(context, host, action):
             raise exception.HostUnlockBlocked(
                 host=host['hostname'] or host['uuid'],
                 reasons='; '.join(blockers), field='action')
-    # Host maintenance (stx-mtce) owns lifecycle decisions; until it is
-    # part of this deployment no action can be carried out.
-    raise exception.MaintenanceUnavailable(action=action, field='action')
+    # Host maintenance (stx-mtce) owns lifecycle decisions: it accepts
+    # the action, or says why it cannot carry it out.
+    pecan.request.mtceapi.host_action(context, host['uuid'], action)
+
+
+_BMC_FIELDS = frozenset(('bm_type', 'bm_ip', 'bm_username', 'bm_password'))

@@ -1,0 +1,48 @@
+"""Client side of the stx-mtce RPC API: what sysinv asks of maintenance."""
+
+import oslo_messaging as messaging
+
+from stx.common import exception
+from stx.common import rpc
+from stx.conf import CONF
+
+TOPIC = 'stx-mtce'
+
+
+class MtceAPI:
+    """Hands host actions and host changes to stx-mtce.
+
+    API version history:
+
+    * 1.0 - Initial version: host_action, host_modified.
+    """
+
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self, timeout=None, topic=TOPIC):
+        target = messaging.Target(topic=topic, version='1.0')
+        self.client = rpc.get_client(
+            target, version_cap=CONF.upgrade_levels.mtce,
+            timeout=timeout or CONF.mtce.rpc_timeout)
+
+    def host_action(self, context, host_uuid, action):
+        """Have maintenance carry out an action the API has checked.
+
+        Returns once maintenance has accepted it; the action goes on and
+        the host's task shows its progress.
+
+        :raises: MaintenanceUnavailable when no stx-mtce answers; the
+            exceptions maintenance refuses the action with
+            (InvalidStateTransition, HostActionInProgress, ...).
+        """
+        try:
+            return rpc.call(self.client, context, 'host_action', 'stx-mtce',
+                            host_uuid=host_uuid, action=action)
+        except exception.ServiceUnavailable:
+            raise exception.MaintenanceUnavailable(action=action,
+                                                   field='action')
+
+    def host_modified(self, context, host_uuid):
+        """Tell maintenance a host's BMC fields changed (cast)."""
+        self.client.prepare(version='1.0').cast(
+            context, 'host_modified', host_uuid=host_uuid)

@@ -1,0 +1,52 @@
+"""Host maintenance as a service: ``stx-mtce``.
+
+It has no API and no database of its own: sysinv's API is its face and the
+sysinv conductor stores the host state it decides (DESIGN.md §4). It starts
+after sysinv, which it reads hosts from, and ``stx-aio`` runs it too.
+"""
+
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from stx.common import rpc
+from stx.common import service
+from stx.conf import CONF
+from stx.drivers import loader
+from stx.mtce import rpcapi
+
+LOG = logging.getLogger(__name__)
+
+
+class MtceService(service.Service):
+    """Host maintenance: power actions, power-state sync and hwmon."""
+
+    name = 'mtce'
+    start_order = 20
+
+    def __init__(self):
+        self._rpc_server = None
+        self._manager = None
+
+    def start(self):
+        from stx.mtce import manager
+
+        # Every host names its BMC driver; one enabled but not installed
+        # would fail all of them: refuse to start instead.
+        loader.validate_enabled(loader.BMC)
+        self._manager = manager.MtceManager()
+        target = messaging.Target(topic=rpcapi.TOPIC, server=CONF.host)
+        self._rpc_server = rpc.get_server(target, [self._manager])
+        self._rpc_server.start()
+        self._manager.start()
+        LOG.info('stx-mtce listening on topic %(topic)s as %(host)s',
+                 {'topic': rpcapi.TOPIC, 'host': CONF.host})
+
+    def stop(self):
+        if self._rpc_server is not None:
+            self._rpc_server.stop()
+            self._rpc_server.wait()
+            self._rpc_server = None
+        if self._manager is not None:
+            self._manager.stop()
+            self._manager = None
+            LOG.info('stx-mtce stopped')
