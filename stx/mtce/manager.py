@@ -105,6 +105,8 @@ class MtceManager:
         self._context = stx_context.get_admin_context()
         self._hosts_lock = threading.Lock()
         self._hosts = None
+        self._alarms_loaded = False
+        self._sysinv_missing = False
         self._tasks = [
             periodic.PeriodicTask('mtce-power-audit', self.audit_power,
                                   lambda: CONF.mtce.power_audit_interval),
@@ -115,15 +117,9 @@ class MtceManager:
     # Life cycle.
 
     def start(self):
-        """Learn the alarms raised before a restart; start the audits."""
-        try:
-            hosts = self.hosts(refresh=True)
-        except exception.StxException as error:
-            LOG.warning('Host list not available at start (%(error)s); the '
-                        'audits will read it later', {'error': error})
-            hosts = []
-        self.bmcs.load_alarms(hosts)
-        self.hwmon.load_alarms(hosts)
+        """Start the audits; the first host list they read also tells
+        which alarms were raised before a restart.
+        """
         for task in self._tasks:
             task.start()
 
@@ -144,6 +140,11 @@ class MtceManager:
         with self._hosts_lock:
             if refresh or self._hosts is None:
                 self._hosts = self.conductor.get_mtce_hosts(self._context)
+                if not self._alarms_loaded:
+                    # Once, before any audit acts on these hosts.
+                    self.bmcs.load_alarms(self._hosts)
+                    self.hwmon.load_alarms(self._hosts)
+                    self._alarms_loaded = True
             return self._hosts
 
     def _invalidate(self):
@@ -153,10 +154,28 @@ class MtceManager:
     # Periodic tasks.
 
     def audit_power(self):
-        self.power_audit.run(self._context, self.hosts(refresh=True))
+        hosts = self._audited_hosts(refresh=True)
+        if hosts is not None:
+            self.power_audit.run(self._context, hosts)
 
     def audit_sensors(self):
-        self.hwmon.run(self._context, self.hosts())
+        hosts = self._audited_hosts()
+        if hosts is not None:
+            self.hwmon.run(self._context, hosts)
+
+    def _audited_hosts(self, refresh=False):
+        """The hosts, or None (said once) while sysinv does not answer."""
+        try:
+            hosts = self.hosts(refresh=refresh)
+        except exception.ServiceUnavailable as error:
+            if not self._sysinv_missing:
+                self._sysinv_missing = True
+                LOG.warning('Audits paused: %(error)s', {'error': error})
+            return None
+        if self._sysinv_missing:
+            self._sysinv_missing = False
+            LOG.info('Audits resumed: the sysinv conductor answers')
+        return hosts
 
     # RPC methods.
 

@@ -2,10 +2,13 @@
 alarm raised and cleared, the most suspicious hosts first.
 """
 
+import fixtures
+
 from stx.common import states
 from stx.drivers.bmc import base as bmc_base
 from stx.drivers.bmc import fake as fake_bmc
 from stx.mtce import faults as mtce_faults
+from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import api as dbapi
 from tests.unit.mtce import base
 
@@ -94,12 +97,12 @@ class TestPowerAudit(base.MtceTestCase):
         self.mtce.audit_power()
         self.assertEqual(1, len(self.alarms(mtce_faults.BMC_ACCESS_FAILURE)))
         fake_bmc.FakeBMC.set_reachable(host['bm_ip'], True)
-        # A new stx-mtce learns the alarm from fm when it starts.
+        # A new stx-mtce learns the alarm from fm when it first reads the
+        # hosts.
         self.flush()
         self.mtce.faults.close()
         restarted = type(self.mtce)(agents=self.agents)
         self.addCleanup(restarted.stop)
-        restarted.bmcs.load_alarms(restarted.hosts())
         restarted.audit_power()
         restarted.faults.api.flush(10)
         self.assertEqual([], self.alarms(mtce_faults.BMC_ACCESS_FAILURE))
@@ -113,3 +116,15 @@ class TestPowerAudit(base.MtceTestCase):
             {'op': 'replace', 'path': '/bm_ip', 'value': '10.10.0.99'}])
         self.mtce.host_modified(self.context, host['uuid'])
         self.assertEqual(0, self.mtce.bmcs.failures(host['uuid']))
+
+    def test_audits_pause_with_one_warning_while_sysinv_is_silent(self):
+        logs = self.useFixture(fixtures.FakeLogger(name='stx.mtce.manager'))
+        silent = rpcapi.ConductorAPI(timeout=0.2, topic='nobody-listens')
+        restarted = type(self.mtce)(conductor=silent, agents=self.agents)
+        self.addCleanup(restarted.stop)
+        restarted.audit_power()
+        restarted.audit_sensors()
+        self.assertEqual(1, logs.output.count('Audits paused'))
+        restarted.conductor = self.mtce.conductor
+        restarted.audit_power()
+        self.assertIn('Audits resumed', logs.output)
