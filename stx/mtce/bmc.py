@@ -85,6 +85,13 @@ class BMCAccess:
         with self._lock:
             return host_uuid in self._alarmed
 
+    def forget_absent(self, present):
+        """Forget the hosts not in ``present`` (uuids): deleted ones."""
+        with self._lock:
+            for table in (self._failures, self._alarmed):
+                for uuid in set(table) - present:
+                    del table[uuid]
+
     def forget(self, host_uuid):
         """The host's BMC fields changed: start counting afresh."""
         with self._lock:

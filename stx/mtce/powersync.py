@@ -63,6 +63,11 @@ class PowerAudit:
     def run(self, context, hosts):
         """Audit these hosts (``get_mtce_hosts`` dicts); wait for all."""
         started = time.monotonic()
+        present = {host['uuid'] for host in hosts}
+        for seen in (self._audited, self._drifted):
+            for uuid in set(seen) - present:
+                del seen[uuid]
+        self._bmcs.forget_absent(present)
         hosts = [host for host in hosts
                  if mtce_bmc.has_bmc(host) and not self._busy(host['uuid'])]
         futures = [(host, self._executor.submit(self._bmcs.call, host,

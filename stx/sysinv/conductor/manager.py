@@ -240,6 +240,10 @@ class ConductorManager(identity.IdentityMixin, reports.ReportsMixin,
         dbapi.host_destroy(context, host_uuid)
         LOG.info('Host %(host)s deleted (%(uuid)s)',
                  {'host': host['hostname'], 'uuid': host['uuid']})
+        if host['hostname']:
+            # Its alarms (BMC access, sensors...) have nothing left to
+            # clear them.
+            self._faults().clear_all('host=%s' % host['hostname'])
 
     @messaging.expected_exceptions(*common.EXPECTED)
     def bulk_add_hosts(self, context, hosts):

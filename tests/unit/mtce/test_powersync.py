@@ -2,6 +2,8 @@
 alarm raised and cleared, the most suspicious hosts first.
 """
 
+import time
+
 import fixtures
 
 from stx.common import states
@@ -128,3 +130,20 @@ class TestPowerAudit(base.MtceTestCase):
         restarted.conductor = self.mtce.conductor
         restarted.audit_power()
         self.assertIn('Audits resumed', logs.output)
+
+    def test_deleting_a_host_clears_its_alarms(self):
+        host = self.add_worker()
+        fake_bmc.FakeBMC.set_reachable(host['bm_ip'], False)
+        self.mtce.audit_power()
+        self.mtce.audit_power()
+        self.assertEqual(1, len(self.alarms(mtce_faults.BMC_ACCESS_FAILURE)))
+        self.app.delete('/v1/ihosts/%s' % host['uuid'])
+        self.mtce.audit_power()
+        self.assertEqual(0, self.mtce.bmcs.failures(host['uuid']))
+        self.assertFalse(self.mtce.bmcs.alarmed(host['uuid']))
+        # The conductor clears them through its own, asynchronous, fm
+        # client.
+        deadline = time.monotonic() + 10
+        while self.alarms(mtce_faults.BMC_ACCESS_FAILURE):
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
