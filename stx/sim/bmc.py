@@ -1,11 +1,12 @@
 """A simulated BMC: pyghmi's IPMI 2.0 server, with sensors, SDR and FRU.
 
 ``SimulatedBMC`` is a ``pyghmi.ipmi.bmc.Bmc``: pyghmi does the RMCP+ login,
-integrity and encryption (``ServerSession``); this module answers the
-commands: power and chassis, boot device, device ID and GUID, the SDR
-repository, sensors and FRU. It owns one UDP socket and answers what
-arrives on it when ``receive()`` is called; ``stx.sim.control.Rack`` calls
-it for every BMC of a configuration from one thread.
+integrity and encryption (``ServerSession``, mended in
+stx.sim.ipmi_session); this module answers the commands: power and chassis,
+boot device, device ID and GUID, the SDR repository, sensors and FRU. It
+owns one UDP socket and answers what arrives on it when ``receive()`` is
+called; ``stx.sim.control.Rack`` calls it for every BMC of a configuration
+from one thread.
 
 Behaviour worth knowing (see also doc/source/bmc-sim.rst):
 
@@ -30,14 +31,12 @@ import collections
 import logging
 import socket
 import struct
-import time
 
 from pyghmi.ipmi import bmc as pyghmi_bmc
-from pyghmi.ipmi.private import constants
-from pyghmi.ipmi.private import serversession
 from pyghmi.ipmi.private import session as pyghmi_session
 
 from stx.sim import ipmi_records
+from stx.sim import ipmi_session
 
 LOG = logging.getLogger(__name__)
 
@@ -51,11 +50,6 @@ CC_NOT_PRESENT = 0xCB
 CC_INVALID_FIELD = 0xCC
 CC_NOT_IN_PRESENT_STATE = 0xD5
 CC_UNSPECIFIED = 0xFF
-
-# RMCP+ status codes (IPMI table 13-15).
-RMCP_UNAUTHORIZED_NAME = 0x0D
-RMCP_NO_CIPHER_SUITE_MATCH = 0x11
-AUTH_RAKP_HMAC_SHA1 = 0x01
 
 # Device identity. 32473 is IANA's example enterprise number (RFC 5612):
 # it selects pyghmi's generic OEM handler (Lenovo's IDs would make the
@@ -76,76 +70,8 @@ HOOK_ACTIONS = {'on': 'on', 'off': 'off', 'soft-off': 'off',
 BOOT_DEVICE_NAMES = {v: k for k, v in ipmi_records.BOOT_DEVICES.items()}
 
 
-def _of_a_session(data):
-    """Whether a datagram belongs to a client's session, login included.
-
-    RMCP+ login messages, and IPMI 2.0 messages with a session ID; not the
-    sessionless requests (channel authentication capabilities, cipher
-    suites) a client sends before it logs in again from the same address.
-    """
-    if len(data) < 10 or data[4] != 0x06:  # not IPMI 2.0 / RMCP+
-        return False
-    payload_type = data[5] & 0x3F
-    return (payload_type in (0x10, 0x12, 0x14)  # open session, RAKP 1, 3
-            or data[6:10] != b'\0\0\0\0')
-
-
 class StartupError(Exception):
     """The BMCs cannot be served (a port in use, too few descriptors)."""
-
-
-class SimServerSession(serversession.ServerSession):
-    """pyghmi's server session, with a working login and an idle clock."""
-
-    def __init__(self, *args, **kwargs):
-        self.last_active = time.monotonic()
-        super().__init__(*args, **kwargs)
-        self.bmc.sessions[self.sockaddr] = self
-
-    def create_open_session_response(self, request):
-        # A client logging in again from the same address reuses this
-        # object: forget the last session's keys and sequence numbers, or
-        # the answer would go out encrypted with them and the new session's
-        # datagrams would look like replays. Kg defaults to the password at
-        # RAKP1, so a login after a password change needs it forgotten too.
-        self.kg = self.bmc.kg
-        self.k1 = None
-        self.integrityalgo = self.confalgo = 0
-        self.sessionid = self.sequencenumber = 0
-        self.remseqnumber = None
-        # The first request of pyghmi's client proposes RAKP-HMAC-SHA256,
-        # which pyghmi's server cannot do but would accept: refuse it, and
-        # the client proposes SHA1 next (ipmi-sensors.md section 0).
-        if request[12] != AUTH_RAKP_HMAC_SHA1:
-            return bytearray([request[0], RMCP_NO_CIPHER_SUITE_MATCH, 0, 0]
-                             ) + request[4:8]
-        return super().create_open_session_response(request)
-
-    def _got_rakp1(self, data):
-        name = bytes(data[28:]).decode('utf-8', 'replace')
-        if data[27] and self.authdata.get(name) is not None:
-            return super()._got_rakp1(data)
-        LOG.info('%(bmc)s: login refused for unknown user %(user)r',
-                 {'bmc': self.bmc.name, 'user': name})
-        self.send_payload(bytearray([data[0], RMCP_UNAUTHORIZED_NAME, 0, 0])
-                          + self.clientsessionid,
-                          constants.payload_types['rakp2'], retry=False)
-
-    def handle(self, data):
-        """Handle a datagram of this session's client.
-
-        Not through pyghmi's process_pktqueue: its routing looks the client
-        up in Session.bmc_handlers, which pyghmi empties for the client's
-        address (every BMC's session at once) when it sees a sessionless
-        datagram from it; receive() keeps those away from sessions.
-        """
-        self.last_active = time.monotonic()
-        self._handle_ipmi_packet(bytearray(data), sockaddr=self.sockaddr,
-                                 qent=(data, self.sockaddr, self.socket,
-                                       True))
-
-    def close_server_session(self):
-        self.bmc.forget_session(self)
 
 
 class Sensor:
@@ -279,7 +205,7 @@ class SimulatedBMC(pyghmi_bmc.Bmc):
                 continue
             try:
                 session = self.sessions.get(address)
-                if session is not None and _of_a_session(data):
+                if session is not None and ipmi_session.of_a_session(data):
                     session.handle(data)
                 else:
                     self.sessionless_data(data, address)
@@ -292,9 +218,9 @@ class SimulatedBMC(pyghmi_bmc.Bmc):
         data = bytearray(data)
         if (len(data) >= 22 and data[0] == 6 and data[2:4] == b'\xff\x07'
                 and data[4] == 6 and data[5] & 0x3F == 0x10):
-            SimServerSession(self.authdata, self.kg, sockaddr,
-                             self.serversocket, data[16:], self.uuid,
-                             bmc=self)
+            ipmi_session.SimServerSession(
+                self.authdata, self.kg, sockaddr, self.serversocket,
+                data[16:], self.uuid, bmc=self)
             return
         super().sessionless_data(data, sockaddr)
 

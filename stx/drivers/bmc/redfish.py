@@ -33,9 +33,9 @@ UpperThresholdCritical / UpperThresholdFatal (and Lower*) to
 ``upper_minor`` / ``upper_major`` / ``upper_critical`` (``lower_*``): the
 same three levels as IPMI's non-critical, critical and non-recoverable.
 The status is the worse of the reading against those thresholds and the
-resource's Status.Health (Warning is ``minor``, Critical ``major``). A
-service whose chassis have neither Thermal nor Power raises
-UnsupportedDriverExtension.
+resource's Status.Health (Warning is ``minor``, Critical ``major``); the
+translation is stx.drivers.bmc.redfish_sensors'. A service whose chassis
+have neither Thermal nor Power raises UnsupportedDriverExtension.
 
 Errors, timeouts, retries. Each HTTP request waits at most
 ``[bmc] redfish_connect_timeout`` to connect and ``redfish_read_timeout``
@@ -68,6 +68,7 @@ from stx.common import exception
 from stx.conf import CONF
 from stx.drivers.bmc import base
 from stx.drivers.bmc import common
+from stx.drivers.bmc import redfish_sensors
 
 LOG = logging.getLogger(__name__)
 
@@ -95,13 +96,6 @@ BOOT_DEVICES_TO_REDFISH = {
 BOOT_DEVICES_FROM_REDFISH = {
     target: device for device, target in BOOT_DEVICES_TO_REDFISH.items()}
 
-# Redfish threshold property prefixes and the interface's severities.
-_THRESHOLD_LEVELS = (('NonCritical', 'minor'), ('Critical', 'major'),
-                     ('Fatal', 'critical'))
-_HEALTH_STATUS = {'OK': base.SENSOR_OK, 'Warning': base.SENSOR_MINOR,
-                  'Critical': base.SENSOR_MAJOR}
-_FAN_UNITS = {'RPM': 'RPM', 'Percent': '%'}
-
 
 def base_url(address, port=None, scheme=None):
     """The scheme-and-authority part of a Redfish service's URL.
@@ -127,92 +121,6 @@ def verify_setting(value=None):
     if lowered in ('false', '0', 'no', 'off'):
         return False
     return value
-
-
-def thresholds_from(resource):
-    """The interface's thresholds from a Redfish sensor's JSON.
-
-    :param resource: a dict with Upper/LowerThreshold* properties.
-    :returns: a dict of ``base.SENSOR_THRESHOLDS`` keys to numbers.
-    """
-    thresholds = {}
-    for side in ('Upper', 'Lower'):
-        for level, severity in _THRESHOLD_LEVELS:
-            value = resource.get('%sThreshold%s' % (side, level))
-            if isinstance(value, (int, float)) and not isinstance(
-                    value, bool):
-                thresholds['%s_%s' % (side.lower(), severity)] = float(value)
-    return thresholds
-
-
-def status_from(reading, thresholds, health):
-    """A sensor's status: its reading against thresholds, and its health.
-
-    :param reading: the number read, or None.
-    :param thresholds: as thresholds_from returns.
-    :param health: Status.Health ('OK', 'Warning', 'Critical') or None.
-    :returns: one of ``base.SENSOR_STATUSES``, the worse of both.
-    """
-    from_reading = base.SENSOR_OK
-    if reading is not None:
-        for severity in ('minor', 'major', 'critical'):
-            upper = thresholds.get('upper_' + severity)
-            lower = thresholds.get('lower_' + severity)
-            if ((upper is not None and reading >= upper) or
-                    (lower is not None and reading <= lower)):
-                from_reading = severity
-    return common.worst_status(from_reading,
-                               _HEALTH_STATUS.get(health, base.SENSOR_OK))
-
-
-def _number(value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def _sensor(name, sensor_type, resource, reading_key, units,
-            thresholds=True):
-    status = resource.get('Status') or {}
-    reading = None
-    if status.get('State') not in ('Absent', 'Disabled'):
-        reading = _number(resource.get(reading_key))
-    limits = thresholds_from(resource) if thresholds else {}
-    return {'name': name, 'sensor_type': sensor_type, 'reading': reading,
-            'units': units, 'status': status_from(reading, limits,
-                                                  status.get('Health')),
-            'thresholds': limits}
-
-
-def sensors_from_thermal(thermal):
-    """Sensor dicts of a Redfish Thermal resource's JSON."""
-    sensors = []
-    for item in thermal.get('Temperatures') or ():
-        sensors.append(_sensor(item.get('Name') or item.get('MemberId'),
-                               'temperature', item, 'ReadingCelsius', 'C'))
-    for item in thermal.get('Fans') or ():
-        sensors.append(_sensor(
-            item.get('Name') or item.get('FanName') or item.get('MemberId'),
-            'fan', item, 'Reading',
-            _FAN_UNITS.get(item.get('ReadingUnits'), 'RPM')))
-    return sensors
-
-
-def sensors_from_power(power):
-    """Sensor dicts of a Redfish Power resource's JSON."""
-    sensors = []
-    for item in power.get('PowerSupplies') or ():
-        sensors.append(_sensor(item.get('Name') or item.get('MemberId'),
-                               'power-supply', item, 'LastPowerOutputWatts',
-                               'W', thresholds=False))
-    for item in power.get('Voltages') or ():
-        sensors.append(_sensor(item.get('Name') or item.get('MemberId'),
-                               'voltage', item, 'ReadingVolts', 'V'))
-    for item in power.get('PowerControl') or ():
-        sensors.append(_sensor(item.get('Name') or item.get('MemberId'),
-                               'power', item, 'PowerConsumedWatts', 'W',
-                               thresholds=False))
-    return sensors
 
 
 class _Unreachable(Exception):
@@ -420,9 +328,9 @@ class RedfishBMC(base.BMCDriver):
             for item in chassis:
                 sensors = []
                 if item.json.get('Thermal'):
-                    sensors += sensors_from_thermal(item.thermal.json)
+                    sensors += redfish_sensors.from_thermal(item.thermal.json)
                 if item.json.get('Power'):
-                    sensors += sensors_from_power(item.power.json)
+                    sensors += redfish_sensors.from_power(item.power.json)
                 if sensors or item.json.get('Thermal') or item.json.get(
                         'Power'):
                     found.append((item.identity, sensors))

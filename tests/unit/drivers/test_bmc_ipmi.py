@@ -22,6 +22,7 @@ from pyghmi.ipmi import sdr as ipmi_sdr
 from stx.common import exception
 from stx.drivers.bmc import base
 from stx.drivers.bmc import ipmi
+from stx.drivers.bmc import ipmi_sensors
 from stx.drivers.bmc import ipmi_sessions
 from tests.unit.drivers import test_bmc_common
 
@@ -217,10 +218,11 @@ class TestSensorMapping(IPMITestCase):
                  (Health.Warning | Health.Failed, base.SENSOR_CRITICAL),
                  (None, base.SENSOR_OK))
         for health, status in cases:
-            self.assertEqual(status, ipmi.sensor_status(health), health)
+            self.assertEqual(status, ipmi_sensors.sensor_status(health),
+                             health)
 
     def test_reading_to_sensor_dict(self):
-        sensor = ipmi.sensor_from_reading(
+        sensor = ipmi_sensors.sensor_from_reading(
             reading(value=44.000000001, health=Health.Warning),
             {'upper_minor': 42.0})
         self.assertEqual({'name': 'Inlet Temp', 'sensor_type': 'temperature',
@@ -237,16 +239,16 @@ class TestSensorMapping(IPMITestCase):
                 ('Power Supply', '', 'power-supply', None),
                 ('Temperature', '°F', 'temperature', 'F'),
                 ('Drive Bay', '', 'drive bay', None)):
-            sensor = ipmi.sensor_from_reading(reading(type_=type_,
+            sensor = ipmi_sensors.sensor_from_reading(reading(type_=type_,
                                                       units=units))
             self.assertEqual((sensor_type, sensor_units),
                              (sensor['sensor_type'], sensor['units']))
 
     def test_unavailable_and_discrete_sensors_have_no_reading(self):
-        sensor = ipmi.sensor_from_reading(reading(unavailable=True))
+        sensor = ipmi_sensors.sensor_from_reading(reading(unavailable=True))
         self.assertEqual((None, base.SENSOR_OK),
                          (sensor['reading'], sensor['status']))
-        sensor = ipmi.sensor_from_reading(reading(
+        sensor = ipmi_sensors.sensor_from_reading(reading(
             type_='Power Supply', value=None, health=Health.Critical,
             units=''))
         self.assertEqual((None, base.SENSOR_MAJOR),
@@ -507,13 +509,13 @@ class TestBootAndSensorsWithFakeCommand(IPMITestCase):
         # Readable mask, then raw LNC, LC, LNR, UNC, UC, UNR.
         FakeCommand.thresholds = {1: bytearray([0x38, 0, 0, 0, 76, 84, 96]),
                                   3: bytearray([0x01, 10, 0, 0, 0, 0, 0])}
-        original_read = ipmi.IPMIBMC._read_sensors
+        original_read = ipmi_sensors.read_sensors
 
-        def with_sdr(driver, command):
+        def with_sdr(command):
             command._sdr = FakeSDR(entries)
-            return original_read(driver, command)
+            return original_read(command)
 
-        with mock.patch.object(ipmi.IPMIBMC, '_read_sensors', with_sdr):
+        with mock.patch.object(ipmi_sensors, 'read_sensors', with_sdr):
             sensors = self.driver.get_sensors(BMC_INFO)
         self.assertEqual({'upper_minor': 38.0, 'upper_major': 42.0,
                           'upper_critical': 48.0}, sensors[0]['thresholds'])
@@ -528,13 +530,13 @@ class TestBootAndSensorsWithFakeCommand(IPMITestCase):
         FakeCommand.readings = [reading('Inverse', 'Other', 1.0, units='')]
         FakeCommand.thresholds = {3: bytearray([0x01, 10, 0, 0, 0, 0, 0])}
 
-        def with_sdr(driver, command):
+        def with_sdr(command):
             command._sdr = FakeSDR([FakeSDREntry('Inverse', 3,
                                                  linearization=7)])
-            return original_read(driver, command)
+            return original_read(command)
 
-        original_read = ipmi.IPMIBMC._read_sensors
-        with mock.patch.object(ipmi.IPMIBMC, '_read_sensors', with_sdr):
+        original_read = ipmi_sensors.read_sensors
+        with mock.patch.object(ipmi_sensors, 'read_sensors', with_sdr):
             sensors = self.driver.get_sensors(BMC_INFO)
         self.assertEqual({'upper_minor': 5.0}, sensors[0]['thresholds'])
 

@@ -14,6 +14,7 @@ from sushy import exceptions as sushy_exceptions
 from stx.common import exception
 from stx.drivers.bmc import base
 from stx.drivers.bmc import redfish
+from stx.drivers.bmc import redfish_sensors
 from tests.unit.drivers import test_bmc_common
 
 PASSWORD = 'S3cret-redfish'
@@ -200,13 +201,13 @@ class TestURLsAndMappings(test_bmc_common.BMCTestCase):
         self.assertEqual({'upper_minor': 30.0, 'upper_major': 40.0,
                           'upper_critical': 50.0, 'lower_minor': 10.0,
                           'lower_major': 5.0, 'lower_critical': 0.0},
-                         redfish.thresholds_from(
+                         redfish_sensors.thresholds_from(
                              THERMAL['Temperatures'][1]))
-        self.assertEqual({}, redfish.thresholds_from(
+        self.assertEqual({}, redfish_sensors.thresholds_from(
             {'UpperThresholdCritical': None, 'LowerThresholdFatal': True}))
 
     def test_status_from_reading_and_health(self):
-        limits = redfish.thresholds_from(THERMAL['Temperatures'][1])
+        limits = redfish_sensors.thresholds_from(THERMAL['Temperatures'][1])
         for value, health, status in (
                 (25, 'OK', base.SENSOR_OK), (31, 'OK', base.SENSOR_MINOR),
                 (41, 'OK', base.SENSOR_MAJOR),
@@ -216,13 +217,12 @@ class TestURLsAndMappings(test_bmc_common.BMCTestCase):
                 (25, 'Critical', base.SENSOR_MAJOR),
                 (55, 'Warning', base.SENSOR_CRITICAL),
                 (None, 'OK', base.SENSOR_OK)):
-            self.assertEqual(status, redfish.status_from(value, limits,
-                                                         health),
-                             (value, health))
+            self.assertEqual(status, redfish_sensors.status_from(
+                value, limits, health), (value, health))
 
     def test_sensors_from_thermal_and_power(self):
-        sensors = (redfish.sensors_from_thermal(THERMAL) +
-                   redfish.sensors_from_power(POWER))
+        sensors = (redfish_sensors.from_thermal(THERMAL) +
+                   redfish_sensors.from_power(POWER))
         self.assertEqual(
             [('CPU Temp', 'temperature', 41.0, 'C', base.SENSOR_OK),
              ('Chassis Intake Temp', 'temperature', 25.0, 'C',
