@@ -150,9 +150,10 @@ class SensorMonitor:
         with self._lock:
             for uuid in set(self._due) - present:
                 del self._due[uuid]
-            for key in [key for key in self._excursions
-                        if key[0] not in present]:
-                del self._excursions[key]
+            # list(): reads in flight add excursions meanwhile.
+            for key in list(self._excursions):
+                if key[0] not in present:
+                    self._excursions.pop(key, None)
 
     def read_host(self, context, host):
         """Read one host's sensors and act on them; schedule its next
