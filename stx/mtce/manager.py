@@ -14,6 +14,7 @@ hosts from a cache that the power audit refreshes from the conductor and
 """
 
 import threading
+import time
 
 import futurist
 from oslo_log import log as logging
@@ -35,6 +36,9 @@ LOG = logging.getLogger(__name__)
 
 # Seconds between two hwmon ticks, which start the reads that are due.
 HWMON_TICK = 1.0
+# Seconds the host list is used before it is read again, even when the
+# power audit (which refreshes it) is disabled.
+HOSTS_MAX_AGE = 30.0
 # Seconds stop() waits for an audit in progress.
 STOP_TIMEOUT = 1.0
 
@@ -105,6 +109,7 @@ class MtceManager:
         self._context = stx_context.get_admin_context()
         self._hosts_lock = threading.Lock()
         self._hosts = None
+        self._hosts_read = 0.0
         self._alarms_loaded = False
         self._sysinv_missing = False
         self._tasks = [
@@ -138,8 +143,10 @@ class MtceManager:
     def hosts(self, refresh=False):
         """Every host with its BMC fields (from the conductor)."""
         with self._hosts_lock:
-            if refresh or self._hosts is None:
+            if (refresh or self._hosts is None or
+                    time.monotonic() - self._hosts_read > HOSTS_MAX_AGE):
                 self._hosts = self.conductor.get_mtce_hosts(self._context)
+                self._hosts_read = time.monotonic()
                 if not self._alarms_loaded:
                     # Once, before any audit acts on these hosts.
                     self.bmcs.load_alarms(self._hosts)
