@@ -89,10 +89,14 @@ class _Listener(impl_fake.FakeListener):
     def poll(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
         arrived = self._exchange_manager.arrived
-        while not self._stopped.is_set():
-            # Looking and waiting under the condition's lock: a delivery
-            # notifies only once we wait, so none is missed.
+        while True:
+            # Looking and waiting under the condition's lock: a delivery,
+            # or stop(), notifies only once we wait, so none is missed.
+            # _stopped is read under it too: read before, a stop between
+            # the read and the wait would be waited through forever.
             with arrived:
+                if self._stopped.is_set():
+                    return None
                 message = self._take()
                 if message is not None:
                     return message
@@ -101,7 +105,6 @@ class _Listener(impl_fake.FakeListener):
                 if remaining is not None and remaining <= 0:
                     return None
                 arrived.wait(remaining)
-        return None
 
     def stop(self):
         super().stop()
