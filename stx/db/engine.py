@@ -43,6 +43,7 @@ class ServiceDatabase:
         self.metadata = metadata
         self._lock = threading.Lock()
         self._context = None
+        self._engines = []
         self._keeper = None
         db_conf.register_group(CONF, group)
 
@@ -70,6 +71,7 @@ class ServiceDatabase:
         context = enginefacade.transaction_context()
         context.configure(connection=self.connection_url(), sqlite_fk=True,
                           **args)
+        context.append_on_engine_create(self._engines.append)
         context.append_on_engine_create(self._tune_sqlite)
         return context
 
@@ -110,8 +112,12 @@ class ServiceDatabase:
     def reset(self):
         """Forget the engine; the next use builds one from the options."""
         with self._lock:
-            if self._context is not None:
-                self._context.writer.get_engine().dispose()
+            # Only the engines that were made: starting one here would
+            # connect to what the options named then, which may be gone (a
+            # test's removed state directory).
+            for engine in self._engines:
+                engine.dispose()
+            self._engines = []
             self._context = None
             if self._keeper is not None:
                 self._keeper.close()
