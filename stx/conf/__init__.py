@@ -14,6 +14,7 @@ from stx.conf import database
 from stx.conf import default
 from stx.conf import drivers
 from stx.conf import fm
+from stx.conf import heartbeat
 from stx.conf import messaging
 from stx.conf import mtce
 from stx.conf import sysinv
@@ -21,6 +22,6 @@ from stx.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (agent, api, bmc, database, default, drivers, fm, messaging,
-                mtce, sysinv, upgrade_levels):
+for _module in (agent, api, bmc, database, default, drivers, fm, heartbeat,
+                messaging, mtce, sysinv, upgrade_levels):
     _module.register_opts(CONF)

@@ -28,6 +28,7 @@ from stx.sysinv.conductor import rpcapi
 from stx.sysinv.db import DB
 
 IN_PROCESS_TRANSPORT = 'stx-inproc://'
+HEARTBEAT_KEY = 'unit-test-heartbeat-key-0123456789abcdef'
 
 CONF([], project='stx', default_config_files=[])
 objects.register_all()
@@ -42,6 +43,11 @@ class TestCase(base.BaseTestCase):
         self.state_dir = self.useFixture(fixtures.TempDir()).path
         self.conf.config(state_path=self.state_dir)
         self.conf.config(connection='sqlite://', group='database')
+        # Heartbeat on loopback only, on ports the system picks: agents
+        # that tests start answer nothing a test did not ask for.
+        self.conf.config(key=HEARTBEAT_KEY, mgmt_port=0, cluster_host_port=0,
+                         monitor_address='127.0.0.1', monitor_mgmt_port=0,
+                         monitor_cluster_host_port=0, group='heartbeat')
         secrets.reset()
         self.addCleanup(secrets.reset)
         DB.reset()
