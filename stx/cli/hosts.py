@@ -30,6 +30,9 @@ ADD_OPTIONS = (
      'MAC address of the management interface.'),
     (('--mgmt-ip', '--mgmt_ip'), 'mgmt_ip',
      'IP address on the management network.'),
+    (('--cluster-host-ip', '--cluster_host_ip'), 'cluster_host_ip',
+     'IP address on the cluster-host network, a second heartbeat path; '
+     'not the mgmt-ip.'),
     (('-s', '--subfunctions'), 'subfunctions',
      'Comma-separated subfunctions, e.g. controller,worker.'),
     (('-I', '--bm-ip', '--bm_ip'), 'bm_ip',

@@ -4,6 +4,7 @@ It carries every host column except ``bm_password``: the BMC password stays
 encrypted in the database and never travels in a Host.
 """
 
+from oslo_utils import versionutils
 from oslo_versionedobjects import fields
 
 from stx.objects import base
@@ -17,7 +18,8 @@ def _strings(*names):
 @base.StxObjectRegistry.register
 class Host(base.StxObject):
     # Version 1.0: Initial version
-    VERSION = '1.0'
+    # Version 1.1: cluster_host_ip
+    VERSION = '1.1'
 
     fields = {
         'id': fields.IntegerField(),
@@ -35,9 +37,10 @@ class Host(base.StxObject):
         **_strings(
             'hostname', 'personality', 'subfunctions', 'subfunction_oper',
             'subfunction_avail', 'invprovision', 'serialid', 'mgmt_mac',
-            'mgmt_ip', 'administrative', 'operational', 'availability',
-            'action', 'ihost_action', 'task', 'mtce_info', 'inv_state',
-            'vim_progress_status', 'bm_ip', 'bm_type', 'bm_username',
+            'mgmt_ip', 'cluster_host_ip', 'administrative', 'operational',
+            'availability', 'action', 'ihost_action', 'task', 'mtce_info',
+            'inv_state', 'vim_progress_status', 'bm_ip', 'bm_type',
+            'bm_username',
             'config_status', 'config_applied', 'config_target',
             'boot_device', 'rootfs_device', 'hw_settle', 'install_output',
             'console', 'tboot', 'install_state', 'install_state_info',
@@ -47,3 +50,9 @@ class Host(base.StxObject):
             'cstates_available', 'iscsi_initiator_name', 'nvme_host_id',
             'nvme_host_nqn', 'sw_version'),
     }
+
+    def obj_make_compatible(self, primitive, target_version):
+        super().obj_make_compatible(primitive, target_version)
+        target = versionutils.convert_version_to_tuple(target_version)
+        if target < (1, 1):
+            primitive.pop('cluster_host_ip', None)

@@ -17,7 +17,9 @@ HOST_XML_ATTRIBUTES = (
     'hostname', 'personality', 'subfunctions', 'mgmt_mac', 'mgmt_ip',
     'bm_ip', 'bm_type', 'bm_username', 'bm_password', 'boot_device',
     'rootfs_device', 'hw_settle', 'install_output', 'console',
-    'vsc_controllers', 'power_on', 'location', 'apparmor', 'sw_version')
+    'vsc_controllers', 'power_on', 'location', 'apparmor', 'sw_version',
+    # stx-flock's own.
+    'cluster_host_ip')
 # Never written to an export: passwords stay in the database.
 _NOT_EXPORTED = ('bm_password', 'power_on')
 

@@ -17,8 +17,8 @@ from stx.sysinv import nodal
 # Fields a client may set when adding or updating a host.
 WRITABLE_FIELDS = frozenset((
     'hostname', 'personality', 'subfunctions', 'mgmt_mac', 'mgmt_ip',
-    'bm_ip', 'bm_type', 'bm_username', 'bm_password', 'boot_device',
-    'rootfs_device', 'hw_settle', 'install_output', 'console',
+    'cluster_host_ip', 'bm_ip', 'bm_type', 'bm_username', 'bm_password',
+    'boot_device', 'rootfs_device', 'hw_settle', 'install_output', 'console',
     'vsc_controllers', 'location', 'ttys_dcd', 'clock_synchronization',
     'apparmor', 'serialid', 'capabilities', 'sw_version'))
 
@@ -185,6 +185,7 @@ _NORMALIZERS = {
     'subfunctions': _subfunctions,
     'mgmt_mac': lambda field, value: normalize_mac(value),
     'mgmt_ip': lambda field, value: normalize_ip(value),
+    'cluster_host_ip': lambda field, value: normalize_ip(value, field=field),
     'bm_ip': lambda field, value: parse_bm_ip(value),
     'ttys_dcd': _boolean,
     'location': lambda field, value: _location(value),
@@ -239,6 +240,7 @@ def validate_host(values, current=None, enabled_bm_types=()):
     merged = dict(current or {}, **changes)
 
     _check_identity(changes, merged, creating=current is None)
+    _check_addresses(merged)
     _check_bmc(changes, merged)
     if 'bm_ip' in changes and changes['bm_ip'] is not None:
         changes['bm_ip'] = format_bm_ip(*changes['bm_ip'])
@@ -280,6 +282,16 @@ def _check_identity(changes, merged, creating):
                        "'%s'" % personality)
 
 
+def _check_addresses(merged):
+    # The cluster-host address is a second heartbeat path: the management
+    # address again would share every failure of the first.
+    cluster_host_ip = merged.get('cluster_host_ip')
+    if cluster_host_ip and cluster_host_ip == merged.get('mgmt_ip'):
+        raise _invalid('cluster_host_ip', "'%s' is the host's mgmt_ip; the "
+                       'cluster-host network needs an address of its own'
+                       % cluster_host_ip)
+
+
 def _check_bmc(changes, merged):
     bm_type = merged.get('bm_type')
     if bm_type in (None, states.BM_TYPE_NONE):
@@ -312,40 +324,93 @@ def _check_bmc(changes, merged):
 _LOCKED_ONLY = (states.ACTION_REBOOT, states.ACTION_FORCE_REBOOT,
                 states.ACTION_RESET, states.ACTION_REINSTALL,
                 states.ACTION_POWER_OFF)
+_LOCK_ACTIONS = (states.ACTION_LOCK, states.ACTION_FORCE_LOCK,
+                 states.ACTION_FORCE_UNSAFE_LOCK)
+# The locks checked for a controller left alone: force-unsafe-lock is the
+# operator's override.
+_SAFE_LOCK_ACTIONS = (states.ACTION_LOCK, states.ACTION_FORCE_LOCK)
+_UNLOCK_ACTIONS = (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK)
+# The availability of a controller that can run the platform.
+_IN_SERVICE = (states.AVAILABLE, states.DEGRADED)
+# A host its agent cannot reinstall: only its BMC can boot the installer.
+_UNREACHABLE = (states.OFFLINE, states.POWER_OFF)
 
 
-def check_action(host, action, system):
+def _simplex(system):
+    return bool(system) and (
+        system['system_mode'] == states.SYSTEM_MODE_SIMPLEX)
+
+
+def _has_bmc(host):
+    return host['bm_type'] not in (None, '', states.BM_TYPE_NONE)
+
+
+def _only_controller_in_service(host, system, controllers):
+    """Whether ``host`` is a controller of a system that is not simplex
+    and no other controller is unlocked, enabled and available or degraded.
+    """
+    if host['personality'] != states.CONTROLLER or _simplex(system):
+        return False
+    return not any(other['uuid'] != host['uuid']
+                   and other['administrative'] == states.UNLOCKED
+                   and other['operational'] == states.ENABLED
+                   and other['availability'] in _IN_SERVICE
+                   for other in controllers)
+
+
+def check_action(host, action, system, controllers=()):
     """Refuse an action the host's state does not allow; say why.
 
     What keeps a locked host from being unlocked is unlock_blockers'.
 
+    :param host: the host's row.
+    :param system: the system's row, or None before there is one.
+    :param controllers: the rows of the system's controllers: a controller
+        is locked only while another one runs the platform.
     :raises: InvalidParameterValue for an unknown action,
-        InvalidStateTransition when the state forbids it.
+        InvalidStateTransition when the state forbids it (naming
+        ``action``, or ``bm_type`` for a reinstall that needs the BMC).
     """
     if action not in states.HOST_ACTIONS:
         raise _invalid('action', "'%s' is not one of %s"
                        % (action, ', '.join(states.HOST_ACTIONS)))
     name = host['hostname'] or host['uuid']
 
-    def refuse(reason):
+    def refuse(reason, field='action'):
         return exception.InvalidStateTransition(
-            action=action, target=name, reason=reason, field='action')
+            action=action, target=name, reason=reason, field=field)
 
     locked = host['administrative'] == states.LOCKED
     if action in _LOCKED_ONLY:
         if not locked:
             raise refuse('the host is unlocked; lock it first')
-        if system and system['system_mode'] == states.SYSTEM_MODE_SIMPLEX:
+        if _simplex(system):
             raise refuse('not allowed on a simplex system')
-    if action in (states.ACTION_LOCK, states.ACTION_FORCE_LOCK,
-                  states.ACTION_FORCE_UNSAFE_LOCK) and locked:
+    if action in _LOCK_ACTIONS and locked:
         raise refuse('the host is already locked')
-    if (action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK)
-            and not locked):
-        raise refuse('the host is already unlocked')
+    # StarlingX also refuses to lock the active controller while a standby
+    # could take over (swact first): that check comes with service
+    # management, which knows which controller is active. A simplex
+    # system's controller may be locked, as StarlingX's AIO-SX.
+    if (action in _SAFE_LOCK_ACTIONS
+            and _only_controller_in_service(host, system, controllers)):
+        raise refuse('it is the only enabled controller; unlock and enable '
+                     'another controller first')
+    if action in _UNLOCK_ACTIONS:
+        if not locked:
+            raise refuse('the host is already unlocked')
+        if host['availability'] == states.POWER_OFF:
+            raise refuse('the host is powered off; power it on first with '
+                         'host-power-on')
     if (action in (states.ACTION_SWACT, states.ACTION_FORCE_SWACT)
             and host['personality'] != states.CONTROLLER):
         raise refuse('only a controller can swact')
+    if (action == states.ACTION_REINSTALL
+            and host['availability'] in _UNREACHABLE
+            and not _has_bmc(host)):
+        raise refuse('reinstalling a host that is offline or powered off '
+                     'needs its BMC: provision bm_type, bm_ip and '
+                     'bm_username with host-update first', field='bm_type')
 
 
 def unlock_blockers(context, host):

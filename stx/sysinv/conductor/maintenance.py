@@ -1,5 +1,6 @@
 """Host maintenance: what stx-mtce reads from sysinv (the hosts it manages
-and how to reach their BMCs) and the host state it persists here.
+and how to reach their BMCs), the host state it persists here, and what a
+reinstall changes of a host's records.
 
 Maintenance owns the lifecycle decisions (DESIGN.md §4); the conductor
 stores them. It checks that each value is a state name and leaves the
@@ -31,8 +32,9 @@ _STATE_FIELDS = {
 # so the clear password never travels over the message bus.
 _MTCE_HOST_FIELDS = (
     'id', 'uuid', 'hostname', 'personality', 'mgmt_mac', 'mgmt_ip',
-    'administrative', 'operational', 'availability', 'task', 'mtce_info',
-    'invprovision', 'bm_type', 'bm_ip', 'bm_username', 'bm_password')
+    'cluster_host_ip', 'administrative', 'operational', 'availability',
+    'task', 'mtce_info', 'invprovision', 'config_status', 'bm_type', 'bm_ip',
+    'bm_username', 'bm_password')
 
 
 def _check_state_values(values, name):
@@ -100,5 +102,40 @@ class MaintenanceMixin:
                      {'host': common.host_label(host),
                       'changes': ', '.join('%s %r' % item for item in
                                            sorted(changed.items()))})
+        host.pop('bm_password', None)
+        return common.json_row(host)
+
+    @messaging.expected_exceptions(*common.EXPECTED)
+    def host_reinstalling(self, context, host_uuid):
+        """Mark a host that maintenance is reinstalling for rediscovery.
+
+        As StarlingX, its inventory and its operator configuration (cpu
+        functions, huge pages, interfaces, labels) are kept. Its
+        invprovision goes back to provisioning until its agent reports
+        again: the inventory rows being there, the next report makes it
+        provisioned (common.provision_state). Its config_applied is
+        cleared and its config_status is "Config out-of-date" while it
+        has a config_target: the new agent reports it has no
+        configuration, and is sent it again (iconfig_update_by_ihost).
+
+        :returns: the host as a JSON-able dict (no bm_password).
+        :raises: HostNotFound; InvalidStateTransition naming
+            ``administrative`` when the host is unlocked.
+        """
+        host = dbapi.host_get(context, host_uuid)
+        if host['administrative'] != states.LOCKED:
+            raise exception.InvalidStateTransition(
+                action='reinstall', target=common.host_label(host),
+                reason='the host is unlocked; lock it first',
+                field='administrative')
+        dbapi.host_config_applied(context, host['id'], None,
+                                  states.CONFIG_STATUS_OUT_OF_DATE)
+        provision = (states.PROVISIONING if host['personality']
+                     else states.UNPROVISIONED)
+        host = dbapi.host_update(context, host['id'],
+                                 {'invprovision': provision})
+        LOG.info('Host %(host)s is being reinstalled: %(provision)s, its '
+                 'configuration to be sent again',
+                 {'host': common.host_label(host), 'provision': provision})
         host.pop('bm_password', None)
         return common.json_row(host)

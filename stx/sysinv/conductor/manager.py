@@ -99,7 +99,7 @@ class ConductorManager(identity.IdentityMixin, reports.ReportsMixin,
                        sensors.SensorsMixin):
     """RPC endpoint of stx-sysinv-conductor."""
 
-    target = messaging.Target(version='1.5')
+    target = messaging.Target(version='1.6')
 
     def __init__(self, host=None):
         self.host = host or CONF.host
@@ -300,7 +300,7 @@ class ConductorManager(identity.IdentityMixin, reports.ReportsMixin,
         if power_on is not None and new['bm_type'] == states.BM_TYPE_NONE:
             raise exception.InvalidParameterValue(
                 field='power_on', reason='powering on needs a bm_type')
-        for field in ('hostname', 'mgmt_mac', 'mgmt_ip'):
+        for field in ('hostname', 'mgmt_mac', 'mgmt_ip', 'cluster_host_ip'):
             if new.get(field) is None:
                 continue
             other = seen.setdefault((field, new[field]), values)

@@ -28,9 +28,10 @@ class ConductorAPI:
     * 1.5 - Host maintenance: get_mtce_hosts, update_host_state.
       Hardware sensors: hwmon_sensors_update, hwmon_sensors_unreadable,
       update_sensorgroup, update_sensor.
+    * 1.6 - Host maintenance: host_reinstalling.
     """
 
-    RPC_API_VERSION = '1.5'
+    RPC_API_VERSION = '1.6'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -186,3 +187,9 @@ class ConductorAPI:
     def update_sensor(self, context, sensor_uuid, values):
         return self._call(context, 'update_sensor', version='1.5',
                           sensor_uuid=sensor_uuid, values=values)
+
+    # 1.6: host reinstall (stx-mtce).
+
+    def host_reinstalling(self, context, host_uuid):
+        return self._call(context, 'host_reinstalling', version='1.6',
+                          host_uuid=host_uuid)

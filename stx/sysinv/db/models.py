@@ -43,6 +43,10 @@ class Host(Base):
         sa.UniqueConstraint('hostname', name='uniq_i_host0hostname'),
         sa.UniqueConstraint('mgmt_mac', name='uniq_i_host0mgmt_mac'),
         sa.UniqueConstraint('mgmt_ip', name='uniq_i_host0mgmt_ip'),
+        # A unique index, as migration 0005 explains; named like the
+        # constraints so that duplicate errors name the column.
+        sa.Index('uniq_i_host0cluster_host_ip', 'cluster_host_ip',
+                 unique=True),
     )
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -58,6 +62,9 @@ class Host(Base):
     serialid = sa.Column(sa.String(255))
     mgmt_mac = sa.Column(sa.String(255))
     mgmt_ip = sa.Column(sa.String(255))
+    # stx-flock's own: the host's address on the cluster-host network, a
+    # second path for maintenance's heartbeat.
+    cluster_host_ip = sa.Column(sa.String(255))
     location = sa.Column(base.JSONEncodedDict)
     capabilities = sa.Column(base.JSONEncodedDict)
     administrative = sa.Column(sa.String(32))

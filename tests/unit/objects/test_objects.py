@@ -25,7 +25,7 @@ from tests.unit import base
 #        base.StxObjectRegistry.obj_classes()).get_hashes())"
 # Never update a hash here without bumping the version.
 OBJECT_FINGERPRINTS = {
-    'Host': '1.0-93cbfcc04509e58249d9638e6003597d',
+    'Host': '1.1-00983c44de132baa9c525bf087ae7ce5',
     'System': '1.0-8cbf716bf84fa5e545625349361503b2',
 }
 
@@ -52,6 +52,7 @@ class TestHost(base.TestCase):
         return db_api.host_create(self.context, {
             'hostname': 'worker-0', 'personality': states.WORKER,
             'mgmt_mac': '08:00:27:aa:bb:01', 'mgmt_ip': '192.168.204.10',
+            'cluster_host_ip': '192.168.206.10',
             'location': {'locn': 'rack 3'}, 'bm_type': 'ipmi',
             'bm_ip': '10.0.0.3:623', 'bm_username': 'admin',
             'bm_password': 'gAAAAAB-token', 'ttys_dcd': True})
@@ -86,12 +87,19 @@ class TestHost(base.TestCase):
         serializer = objects_base.StxObjectSerializer()
         primitive = serializer.serialize_entity(self.context, host)
         self.assertEqual('Host', primitive['stx_object.name'])
-        self.assertEqual('1.0', primitive['stx_object.version'])
+        self.assertEqual('1.1', primitive['stx_object.version'])
         self.assertEqual('stx', primitive['stx_object.namespace'])
         copy = serializer.deserialize_entity(self.context, primitive)
         self.assertIsInstance(copy, host_obj.Host)
         self.assertEqual(host.as_dict(), copy.as_dict())
         self.assertEqual(set(), copy.obj_what_changed())
+
+    def test_backport_to_1_0_drops_cluster_host_ip(self):
+        host = host_obj.Host.from_db(self._db_host(), self.context)
+        data = host.obj_to_primitive(target_version='1.0')['stx_object.data']
+        self.assertNotIn('cluster_host_ip', data)
+        self.assertEqual('192.168.204.10', data['mgmt_ip'])
+        self.assertEqual('192.168.206.10', host.cluster_host_ip)
 
     def test_serializer_round_trip_of_a_list(self):
         hosts = [host_obj.Host.from_db(self._db_host(), self.context)]

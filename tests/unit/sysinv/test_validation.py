@@ -221,6 +221,56 @@ class TestMgmtIp(ValidateHostBase):
                 self.assertRefused(_worker(mgmt_ip=address), 'mgmt_ip')
 
 
+class TestClusterHostIp(ValidateHostBase):
+
+    def test_ipv4_and_ipv6_accepted_and_normalised(self):
+        for address, stored in (('192.168.206.10', '192.168.206.10'),
+                                ('FD01:0:0::0010', 'fd01::10')):
+            with self.subTest(cluster_host_ip=address):
+                changes = self.validate(_worker(cluster_host_ip=address))
+                self.assertEqual(stored, changes['cluster_host_ip'])
+
+    def test_bad_cluster_host_ip_refused_naming_it(self):
+        for address in ('', '192.168.206', '192.168.206.256',
+                        'controller-0', '192.168.206.10/24', 10):
+            with self.subTest(cluster_host_ip=address):
+                self.assertRefused(_worker(cluster_host_ip=address),
+                                   'cluster_host_ip')
+
+    def test_mgmt_ip_of_the_same_host_refused(self):
+        exc = self.assertRefused(
+            _worker(mgmt_ip='192.168.204.10',
+                    cluster_host_ip='192.168.204.10'), 'cluster_host_ip')
+        self.assertIn("'192.168.204.10' is the host's mgmt_ip", str(exc))
+
+    def test_compared_in_stored_form(self):
+        self.assertRefused(_worker(mgmt_ip='fd00::10',
+                                   cluster_host_ip='FD00:0::10'),
+                           'cluster_host_ip')
+
+    def test_update_compared_with_the_stored_mgmt_ip(self):
+        current = _stored(mgmt_ip='192.168.204.10',
+                          cluster_host_ip='192.168.206.10')
+        self.assertRefused({'cluster_host_ip': '192.168.204.10'},
+                           'cluster_host_ip', current=current)
+        # Moving mgmt_ip onto the cluster-host address names it too.
+        self.assertRefused({'mgmt_ip': '192.168.206.10'},
+                           'cluster_host_ip', current=current)
+
+    def test_both_may_be_changed_together(self):
+        current = _stored(mgmt_ip='192.168.204.10',
+                          cluster_host_ip='192.168.206.10')
+        changes = self.validate({'mgmt_ip': '192.168.206.10',
+                                 'cluster_host_ip': '192.168.207.10'},
+                                current=current)
+        self.assertEqual('192.168.207.10', changes['cluster_host_ip'])
+
+    def test_cleared_with_none(self):
+        current = _stored(cluster_host_ip='192.168.206.10')
+        self.assertEqual({'cluster_host_ip': None}, self.validate(
+            {'cluster_host_ip': None}, current=current))
+
+
 class TestParseBmIp(testtools.TestCase):
 
     def test_ipv4(self):
@@ -458,11 +508,25 @@ class TestOtherFields(ValidateHostBase):
 
 
 def _host(administrative=states.LOCKED, personality=states.WORKER,
-          invprovision=states.PROVISIONED, hostname='worker-0'):
-    return {'hostname': hostname,
-            'uuid': '5fb5b5bc-9f8e-4a2f-8c58-1d5c6a0f6c11',
+          invprovision=states.PROVISIONED, hostname='worker-0',
+          availability=states.ONLINE, bm_type=states.BM_TYPE_NONE,
+          operational=states.DISABLED,
+          uuid='5fb5b5bc-9f8e-4a2f-8c58-1d5c6a0f6c11'):
+    return {'hostname': hostname, 'uuid': uuid,
             'administrative': administrative, 'personality': personality,
-            'invprovision': invprovision}
+            'invprovision': invprovision, 'availability': availability,
+            'operational': operational, 'bm_type': bm_type}
+
+
+def _controller(number=0, **values):
+    """An unlocked, enabled, available controller (``values`` on top)."""
+    fields = dict(administrative=states.UNLOCKED, operational=states.ENABLED,
+                  availability=states.AVAILABLE,
+                  personality=states.CONTROLLER,
+                  hostname='controller-%d' % number,
+                  uuid='5fb5b5bc-9f8e-4a2f-8c58-1d5c6a0f6c2%d' % number)
+    fields.update(values)
+    return _host(**fields)
 
 
 DUPLEX = {'system_mode': states.SYSTEM_MODE_DUPLEX}
@@ -471,11 +535,12 @@ SIMPLEX = {'system_mode': states.SYSTEM_MODE_SIMPLEX}
 
 class TestCheckAction(testtools.TestCase):
 
-    def assertRefused(self, host, action, system=DUPLEX, reason=''):
+    def assertRefused(self, host, action, system=DUPLEX, reason='',
+                      controllers=(), field='action'):
         exc = self.assertRaises(exception.InvalidStateTransition,
                                 validation.check_action, host, action,
-                                system)
-        self.assertEqual('action', exc.field)
+                                system, controllers)
+        self.assertEqual(field, exc.field)
         self.assertIn(reason, str(exc))
         return exc
 
@@ -564,6 +629,95 @@ class TestCheckAction(testtools.TestCase):
                     self.assertIsNone(validation.check_action(
                         _host(administrative=administrative), action,
                         SIMPLEX))
+
+    def test_lock_of_the_only_enabled_controller_refused(self):
+        controller = _controller(0)
+        for action in (states.ACTION_LOCK, states.ACTION_FORCE_LOCK):
+            with self.subTest(action=action):
+                exc = self.assertRefused(
+                    controller, action, controllers=[controller],
+                    reason='it is the only enabled controller; unlock and '
+                    'enable another controller first')
+                self.assertIn('controller-0', str(exc))
+
+    def test_lock_of_a_controller_refused_while_the_other_cannot_serve(self):
+        controller = _controller(0)
+        for other in (_controller(1, administrative=states.LOCKED),
+                      _controller(1, operational=states.DISABLED),
+                      _controller(1, availability=states.FAILED),
+                      _controller(1, availability=states.OFFLINE),
+                      _controller(1, availability=states.INTEST)):
+            with self.subTest(other=other):
+                self.assertRefused(controller, states.ACTION_LOCK,
+                                   controllers=[controller, other],
+                                   reason='only enabled controller')
+
+    def test_lock_of_a_controller_allowed_while_the_other_serves(self):
+        controller = _controller(0)
+        for availability in (states.AVAILABLE, states.DEGRADED):
+            other = _controller(1, availability=availability)
+            for action in (states.ACTION_LOCK, states.ACTION_FORCE_LOCK):
+                with self.subTest(action=action, availability=availability):
+                    self.assertIsNone(validation.check_action(
+                        controller, action, DUPLEX, [controller, other]))
+
+    def test_lock_of_the_simplex_controller_allowed(self):
+        controller = _controller(0)
+        self.assertIsNone(validation.check_action(
+            controller, states.ACTION_LOCK, SIMPLEX, [controller]))
+
+    def test_force_unsafe_lock_of_the_only_controller_allowed(self):
+        controller = _controller(0)
+        self.assertIsNone(validation.check_action(
+            controller, states.ACTION_FORCE_UNSAFE_LOCK, DUPLEX,
+            [controller]))
+
+    def test_lock_of_a_worker_needs_no_other_controller(self):
+        self.assertIsNone(validation.check_action(
+            _host(administrative=states.UNLOCKED), states.ACTION_LOCK,
+            DUPLEX, [_controller(0, availability=states.FAILED)]))
+
+    def test_unlock_of_a_powered_off_host_refused(self):
+        host = _host(availability=states.POWER_OFF)
+        for action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK):
+            with self.subTest(action=action):
+                self.assertRefused(
+                    host, action, reason='the host is powered off; power it '
+                    'on first with host-power-on')
+
+    def test_unlock_of_an_offline_host_is_maintenance_s_to_judge(self):
+        self.assertIsNone(validation.check_action(
+            _host(availability=states.OFFLINE), states.ACTION_UNLOCK,
+            DUPLEX))
+
+    def test_reinstall_of_an_unreachable_host_without_bmc_refused(self):
+        for availability in (states.OFFLINE, states.POWER_OFF):
+            for bm_type in (states.BM_TYPE_NONE, '', None):
+                with self.subTest(availability=availability,
+                                  bm_type=bm_type):
+                    self.assertRefused(
+                        _host(availability=availability, bm_type=bm_type),
+                        states.ACTION_REINSTALL, field='bm_type',
+                        reason='reinstalling a host that is offline or '
+                        'powered off needs its BMC: provision bm_type')
+
+    def test_reinstall_of_an_unreachable_host_with_bmc_allowed(self):
+        for availability in (states.OFFLINE, states.POWER_OFF):
+            with self.subTest(availability=availability):
+                self.assertIsNone(validation.check_action(
+                    _host(availability=availability,
+                          bm_type=states.BM_TYPE_IPMI),
+                    states.ACTION_REINSTALL, DUPLEX))
+
+    def test_reinstall_of_an_online_host_needs_no_bmc(self):
+        self.assertIsNone(validation.check_action(
+            _host(availability=states.ONLINE), states.ACTION_REINSTALL,
+            DUPLEX))
+
+    def test_reinstall_of_an_unlocked_host_asks_to_lock_it_first(self):
+        self.assertRefused(_host(administrative=states.UNLOCKED,
+                                 availability=states.OFFLINE),
+                           states.ACTION_REINSTALL, reason='lock it first')
 
     def test_unnamed_host_is_named_by_uuid(self):
         host = dict(_host(administrative=states.UNLOCKED), hostname=None)

@@ -73,6 +73,29 @@ class TestBulk(base.ApiTestCase):
             self.assertIn(text, fault['faultstring'])
         self.assertEqual(1, dbapi.host_count(self.context))
 
+    def test_cluster_host_ip_is_added_exported_and_checked(self):
+        one = GOOD.replace(b'<location>rack 1</location>',
+                           b'<cluster_host_ip>192.168.206.11'
+                           b'</cluster_host_ip>')
+        self.upload(one)
+        self.assertEqual('192.168.206.11', dbapi.host_get(
+            self.context, 'worker-1')['cluster_host_ip'])
+        content = self.app.get('/v1/ihosts/bulk_export').json['content']
+        self.assertIn('<cluster_host_ip>192.168.206.11</cluster_host_ip>',
+                      content)
+        twice = b'''<hosts>
+          <host><hostname>worker-2</hostname><personality>worker</personality>
+                <mgmt_mac>52:54:00:00:00:03</mgmt_mac>
+                <cluster_host_ip>192.168.206.12</cluster_host_ip></host>
+          <host><hostname>worker-3</hostname><personality>worker</personality>
+                <mgmt_mac>52:54:00:00:00:04</mgmt_mac>
+                <cluster_host_ip>192.168.206.12</cluster_host_ip></host>
+        </hosts>'''
+        fault = self.error_of(self.upload(twice, expect_errors=True))
+        self.assertIn('host 2 (worker-3)', fault['faultstring'])
+        self.assertIn('cluster_host_ip', fault['faultstring'])
+        self.assertEqual(3, dbapi.host_count(self.context))
+
     def test_known_mac_only_updates_the_bmc(self):
         self.upload(GOOD)
         again = GOOD.replace(b'<bm_ip>10.0.0.2</bm_ip>',

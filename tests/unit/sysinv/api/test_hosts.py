@@ -151,6 +151,9 @@ class TestHostAdd(HostApiTestCase):
             ({'mgmt_mac': '52:54:00:12:34'}, 400, 'mgmt_mac'),
             ({'mgmt_mac': 'zz:54:00:12:34:56'}, 400, 'mgmt_mac'),
             ({'mgmt_ip': '10.0.0.300'}, 400, 'mgmt_ip'),
+            ({'cluster_host_ip': '10.0.1.300'}, 400, 'cluster_host_ip'),
+            ({'mgmt_ip': '10.0.0.3', 'cluster_host_ip': '10.0.0.3'}, 400,
+             'cluster_host_ip'),
             ({'bm_type': 'acme', 'bm_ip': '10.0.0.9',
               'bm_username': 'admin'}, 400, 'bm_type'),
             ({'bm_type': 'fake', 'bm_ip': 'bmc.example',
@@ -187,6 +190,25 @@ class TestHostAdd(HostApiTestCase):
                                           expect_errors=True)
             self.assertRefused(response, 409, field, 'stx.host.duplicate')
         self.assertEqual(2, dbapi.host_count(self.context))
+
+    def test_duplicate_cluster_host_ip_is_409_naming_it(self):
+        self.add(cluster_host_ip='192.168.206.10')
+        response = self.app.post_json('/v1/ihosts', dict(
+            WORKER, hostname='worker-1', mgmt_mac='52:54:00:00:00:01',
+            cluster_host_ip='192.168.206.10'), expect_errors=True)
+        fault = self.assertRefused(response, 409, 'cluster_host_ip',
+                                   'stx.host.duplicate')
+        self.assertIn('192.168.206.10', fault['faultstring'])
+        self.assertEqual(2, dbapi.host_count(self.context))
+
+    def test_cluster_host_ip_is_shown_listed_and_normalised(self):
+        host = self.add(cluster_host_ip='FD01::0010')
+        self.assertEqual('fd01::10', host['cluster_host_ip'])
+        self.assertEqual('fd01::10', self.app.get(
+            '/v1/ihosts/worker-0').json['cluster_host_ip'])
+        listed = self.app.get('/v1/ihosts').json['ihosts']
+        self.assertEqual([None, 'fd01::10'],
+                         [h['cluster_host_ip'] for h in listed])
 
     def test_malformed_body_is_400(self):
         response = self.app.post('/v1/ihosts', '{"hostname": ',
@@ -280,6 +302,36 @@ class TestHostUpdate(HostApiTestCase):
                               hostname='worker-0')
         self.assertRefused(response, 409, 'hostname')
 
+    def test_cluster_host_ip_set_changed_and_cleared(self):
+        host = self.add(mgmt_ip='192.168.204.10')
+        for value, stored in (('192.168.206.10', '192.168.206.10'),
+                              ('192.168.206.11', '192.168.206.11'),
+                              (None, None)):
+            updated = self.patch(host['id'], cluster_host_ip=value).json
+            self.assertEqual(stored, updated['cluster_host_ip'])
+            self.assertEqual(stored, dbapi.host_get(
+                self.context, host['id'])['cluster_host_ip'])
+
+    def test_cluster_host_ip_of_the_host_s_mgmt_ip_is_400(self):
+        host = self.add(mgmt_ip='192.168.204.10',
+                        cluster_host_ip='192.168.206.10')
+        response = self.patch(host['id'], expect_errors=True,
+                              cluster_host_ip='192.168.204.10')
+        fault = self.assertRefused(response, 400, 'cluster_host_ip')
+        self.assertIn("is the host's mgmt_ip", fault['faultstring'])
+        self.assertEqual('192.168.206.10', dbapi.host_get(
+            self.context, host['id'])['cluster_host_ip'])
+
+    def test_duplicate_cluster_host_ip_on_update_is_409(self):
+        self.add(cluster_host_ip='192.168.206.10')
+        other = self.add(hostname='worker-1', mgmt_mac='52:54:00:00:00:01')
+        response = self.patch(other['id'], expect_errors=True,
+                              cluster_host_ip='192.168.206.10')
+        self.assertRefused(response, 409, 'cluster_host_ip',
+                           'stx.host.duplicate')
+        self.assertIsNone(dbapi.host_get(self.context,
+                                         other['id'])['cluster_host_ip'])
+
     def test_controller_cannot_be_renamed(self):
         response = self.patch(self.controller['id'], expect_errors=True,
                               hostname='controller-1')
@@ -320,6 +372,62 @@ class TestHostActions(HostApiTestCase):
             fault = self.assertRefused(response, 409, 'action',
                                        'stx.state.transition_refused')
             self.assertIn(reason, fault['faultstring'])
+
+    def assertActionRefused(self, host, action, field, reason):
+        response = self.patch(host['id'], expect_errors=True, action=action)
+        fault = self.assertRefused(response, 409, field,
+                                   'stx.state.transition_refused')
+        self.assertIn(reason, fault['faultstring'])
+        self.assertEqual('', dbapi.host_get(self.context,
+                                            host['id'])['task'])
+
+    def test_lock_of_the_only_enabled_controller_is_refused(self):
+        for action in ('lock', 'force-lock'):
+            with self.subTest(action=action):
+                self.assertActionRefused(
+                    self.controller, action, 'action',
+                    'Cannot %s controller-0: it is the only enabled '
+                    'controller; unlock and enable another controller '
+                    'first' % action)
+
+    def test_lock_of_a_controller_goes_to_maintenance_when_another_serves(
+            self):
+        self.add(hostname='controller-1', personality='controller',
+                 mgmt_mac='52:54:00:00:00:01')
+        dbapi.host_update(self.context, 'controller-1', {
+            'administrative': states.UNLOCKED,
+            'operational': states.ENABLED,
+            'availability': states.DEGRADED})
+        response = self.patch(self.controller['id'], expect_errors=True,
+                              action='lock')
+        # Checked and handed on: no stx-mtce listens in these tests.
+        self.assertRefused(response, 503, 'action', 'stx.mtce.unavailable')
+
+    def test_lock_of_the_simplex_controller_goes_to_maintenance(self):
+        dbapi.system_update(self.context, self.system['uuid'],
+                            {'system_mode': states.SYSTEM_MODE_SIMPLEX})
+        response = self.patch(self.controller['id'], expect_errors=True,
+                              action='lock')
+        self.assertRefused(response, 503, 'action', 'stx.mtce.unavailable')
+
+    def test_unlock_of_a_powered_off_host_is_refused(self):
+        host = self.add()
+        dbapi.host_update(self.context, host['id'],
+                          {'availability': states.POWER_OFF})
+        for action in ('unlock', 'force-unlock'):
+            with self.subTest(action=action):
+                self.assertActionRefused(
+                    host, action, 'action',
+                    'Cannot %s worker-0: the host is powered off; power it '
+                    'on first with host-power-on' % action)
+
+    def test_reinstall_of_an_offline_host_without_bmc_names_bm_type(self):
+        host = self.add()
+        self.assertEqual(states.OFFLINE, host['availability'])
+        self.assertActionRefused(
+            host, 'reinstall', 'bm_type',
+            'Cannot reinstall worker-0: reinstalling a host that is offline '
+            'or powered off needs its BMC: provision bm_type')
 
     def test_unlock_of_an_unprovisioned_host_lists_what_blocks_it(self):
         host = self.add()

@@ -35,6 +35,7 @@ class HostPost(wtypes.Base):
     subfunctions = wtypes.text
     mgmt_mac = wtypes.text
     mgmt_ip = wtypes.text
+    cluster_host_ip = wtypes.text
     bm_ip = wtypes.text
     bm_type = wtypes.text
     bm_username = wtypes.text
@@ -204,7 +205,8 @@ def _request_action(context, host, action):
         system = dbapi.system_get(context)
     except exception.SystemNotFound:
         system = None
-    validation.check_action(host, action, system)
+    controllers = dbapi.host_list(context, personality=states.CONTROLLER)
+    validation.check_action(host, action, system, controllers)
     if action in (states.ACTION_UNLOCK, states.ACTION_FORCE_UNLOCK):
         blockers = validation.unlock_blockers(context, host)
         if blockers:
