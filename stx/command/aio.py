@@ -156,7 +156,9 @@ def _stop_all(services):
     of its poll, up to about 5 s: one service after another, a stop took
     15 s. Nothing is lost by stopping them together: what one service still
     sends fm stays in its durable fm client queue, and calls between the
-    others are retried at the next start.
+    others are retried at the next start. Every service is quiesced first:
+    host maintenance stops heartbeat before this machine's agent stops
+    answering it.
     """
     def stop(svc):
         try:
@@ -164,6 +166,11 @@ def _stop_all(services):
         except Exception:
             LOG.exception('Stopping %(name)s failed', {'name': svc.name})
 
+    for svc in services:
+        try:
+            svc.quiesce()
+        except Exception:
+            LOG.exception('Quiescing %(name)s failed', {'name': svc.name})
     threads = [threading.Thread(target=stop, args=(svc,),
                                 name='stop-%s' % svc.name)
                for svc in reversed(services)]

@@ -61,6 +61,14 @@ class Service:
     def start(self):
         """Start the RPC servers and periodic workers; return at once."""
 
+    def quiesce(self):
+        """Stop judging other parts of the system; quick, idempotent.
+
+        The first step of a stop: ``stx-aio`` quiesces every service before
+        it stops them together, so that no service takes another one that
+        is stopping for failed.
+        """
+
     def stop(self):
         """Stop what ``start`` started and wait for it to finish."""
 

@@ -86,6 +86,14 @@ TASK_POWERING_OFF = 'Powering-off'
 TASK_RESETTING = 'Resetting'
 TASK_REBOOTING = 'Rebooting'
 TASK_POWER_CYCLING = 'Power-cycling'
+TASK_LOCKING = 'Locking'
+TASK_UNLOCKING = 'Unlocking'
+TASK_BOOTING = 'Booting'
+TASK_TESTING = 'Testing'
+TASK_ENABLING = 'Enabling'
+TASK_REINSTALLING = 'Reinstalling'
+# A host failed by heartbeat loss, waiting for its heartbeat to return.
+TASK_GRACEFUL_RECOVERY_WAIT = 'Graceful Recovery Wait'
 
 # Hardware sensor status (hwmon), from healthy to worst; offline when the
 # sensor cannot be read.

@@ -71,6 +71,45 @@ opts = [
                     'power-cycle action is taken while the sensor stays '
                     'critical (StarlingX retries a power-cycle 3 times); '
                     'after that only the alarm remains.'),
+    cfg.IntOpt('worker_boot_timeout',
+               default=720,
+               min=1,
+               help='Seconds a worker, storage or edgeworker host being '
+                    'unlocked may take to boot until its agent answers '
+                    '(StarlingX: 720 s). After that the unlock fails and '
+                    'the host is failed.'),
+    cfg.IntOpt('controller_boot_timeout',
+               default=1200,
+               min=1,
+               max=1800,
+               help='Seconds a controller being unlocked may take to boot '
+                    'until its agent answers (StarlingX: 1200 s, at most '
+                    '1800 s).'),
+    cfg.IntOpt('goenabled_timeout',
+               default=600,
+               min=1,
+               help='Seconds an unlocked host\'s agent may take, once it '
+                    'answers, to report that its enable tests passed and '
+                    'to apply its configuration (StarlingX\'s goenabled '
+                    'timeout: 600 s).'),
+    cfg.IntOpt('heartbeat_soak_periods',
+               default=11,
+               min=1,
+               help='Heartbeat periods in a row a host must answer on every '
+                    'network before it is enabled (StarlingX\'s heartbeat '
+                    'soak: 11).'),
+    cfg.IntOpt('heartbeat_soak_timeout',
+               default=60,
+               min=1,
+               help='Seconds the heartbeat soak of a host being enabled may '
+                    'take; a host that does not answer steadily by then '
+                    'fails to enable (check [heartbeat] key and ports on '
+                    'both sides).'),
+    cfg.IntOpt('reinstall_timeout',
+               default=2400,
+               min=1,
+               help='Seconds a reinstall may take, from the BMC reset until '
+                    'the host\'s agent answers again (StarlingX: 2400 s).'),
 ]
 
 

@@ -16,12 +16,17 @@ LOG = logging.getLogger(__name__)
 FM_CLIENT_NAME = 'mtce'
 
 # Alarm and log ids maintenance raises (stx/fm/data/events.yaml).
+HOST_LOCKED = '200.001'
+HOST_FAILED = '200.004'
+MGMT_HEARTBEAT = '200.005'
+CLUSTER_HOST_HEARTBEAT = '200.009'
 BMC_ACCESS_FAILURE = '200.010'
 SENSORS_UNREADABLE = '200.014'
 SENSOR_OUT_OF_RANGE = '200.015'
 SENSOR_OUT_OF_RANGE_LOG = '200.016'
 HOST_STATE_CHANGE = '200.020'
 HOST_ACTION = '200.021'
+MULTI_NODE_FAILURE = '200.024'
 
 
 # fm's limit on reason_text, and sysinv's on a host's task.
@@ -36,6 +41,10 @@ def clip(text, limit=MAX_TEXT):
 def host_entity(host):
     """The entity instance id of a host: ``host=<hostname>``."""
     return 'host=%s' % (host.get('hostname') or host['uuid'])
+
+
+def network_entity(host, network):
+    return '%s.network=%s' % (host_entity(host), network)
 
 
 def sensor_entity(host, sensor_name):

@@ -23,10 +23,13 @@ import oslo_messaging as messaging
 from stx.common import context as stx_context
 from stx.common import exception
 from stx.common import periodic
+from stx.common import states
 from stx.conf import CONF
 from stx.mtce import bmc as mtce_bmc
 from stx.mtce import faults as mtce_faults
 from stx.mtce import hwmon
+from stx.mtce import lifecycle
+from stx.mtce import liveness
 from stx.mtce import power
 from stx.mtce import powersync
 from stx.sysinv.agent import rpcapi as agent_rpcapi
@@ -46,11 +49,14 @@ EXPECTED = (exception.Invalid, exception.NotFound, exception.Conflict)
 
 
 class HostActions:
-    """Which hosts have an action in progress, and which one."""
+    """Which hosts have an action in progress, which one, and a way to
+    cancel it.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._tasks = {}
+        self._cancel = {}
 
     def acquire(self, host_uuid, task):
         """Take the host for an action; False if another one has it."""
@@ -58,11 +64,13 @@ class HostActions:
             if host_uuid in self._tasks:
                 return False
             self._tasks[host_uuid] = task
+            self._cancel[host_uuid] = threading.Event()
             return True
 
     def release(self, host_uuid):
         with self._lock:
             self._tasks.pop(host_uuid, None)
+            self._cancel.pop(host_uuid, None)
 
     def busy(self, host_uuid):
         with self._lock:
@@ -71,6 +79,24 @@ class HostActions:
     def task(self, host_uuid):
         with self._lock:
             return self._tasks.get(host_uuid)
+
+    def cancelled(self, host_uuid):
+        """The event that cancels the host's action (set: cancelled)."""
+        with self._lock:
+            return self._cancel.get(host_uuid) or threading.Event()
+
+    def cancel(self, host_uuid, timeout):
+        """Cancel the host's action; wait until it has let the host go.
+
+        :returns: whether the host is free.
+        """
+        self.cancelled(host_uuid).set()
+        deadline = time.monotonic() + timeout
+        while self.busy(host_uuid):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
 
 class MtceManager:
@@ -83,11 +109,12 @@ class MtceManager:
     :param agents: an AgentAPI; the default one otherwise.
     """
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
 
     def __init__(self, conductor=None, fault_api=None, agents=None):
         self.conductor = conductor or conductor_rpcapi.ConductorAPI(
             timeout=CONF.mtce.rpc_timeout)
+        agents = agents or agent_rpcapi.AgentAPI()
         self.faults = mtce_faults.HostFaults(fault_api)
         self.actions = HostActions()
         self.bmcs = mtce_bmc.BMCAccess(self.faults)
@@ -98,19 +125,24 @@ class MtceManager:
         self._action_executor = futurist.ThreadPoolExecutor(
             max_workers=CONF.mtce.bmc_workers)
         self.power = power.PowerActions(
-            self.conductor, self.bmcs, self.faults,
-            agents or agent_rpcapi.AgentAPI())
+            self.conductor, self.bmcs, self.faults, agents)
         self.power_audit = powersync.PowerAudit(
             self.conductor, self.bmcs, self.faults, self._executor,
             self.actions.busy)
         self.hwmon = hwmon.SensorMonitor(
             self.conductor, self.bmcs, self.faults, self._executor,
             self.actions)
+        self.liveness = liveness.Liveness(
+            self.conductor, self.faults, self.actions, self.host_of,
+            self.stored)
+        self.lifecycle = lifecycle.Lifecycle(
+            self.conductor, self.faults, agents, self.bmcs, self.liveness,
+            self.stored)
         self._context = stx_context.get_admin_context()
         self._hosts_lock = threading.Lock()
         self._hosts = None
         self._hosts_read = 0.0
-        self._alarms_loaded = False
+        self._first_read = True
         self._sysinv_missing = False
         self._tasks = [
             periodic.PeriodicTask('mtce-power-audit', self.audit_power,
@@ -122,9 +154,11 @@ class MtceManager:
     # Life cycle.
 
     def start(self):
-        """Start the audits; the first host list they read also tells
-        which alarms were raised before a restart.
+        """Start heartbeat and the audits; the first host list they read
+        also tells which alarms were raised, and which actions were under
+        way, before a restart.
         """
+        self.liveness.start()
         for task in self._tasks:
             task.start()
 
@@ -134,6 +168,7 @@ class MtceManager:
         # not stored, and the next start audits again.
         for task in self._tasks:
             task.stop(STOP_TIMEOUT)
+        self.liveness.stop()
         self._executor.shutdown(wait=False)
         self._action_executor.shutdown(wait=False)
         self.faults.close()
@@ -142,21 +177,49 @@ class MtceManager:
 
     def hosts(self, refresh=False):
         """Every host with its BMC fields (from the conductor)."""
+        first = False
         with self._hosts_lock:
             if (refresh or self._hosts is None or
                     time.monotonic() - self._hosts_read > HOSTS_MAX_AGE):
-                self._hosts = self.conductor.get_mtce_hosts(self._context)
+                self._hosts = {host['uuid']: host for host in
+                               self.conductor.get_mtce_hosts(self._context)}
                 self._hosts_read = time.monotonic()
-                if not self._alarms_loaded:
+                hosts = list(self._hosts.values())
+                if self._first_read:
                     # Once, before any audit acts on these hosts.
-                    self.bmcs.load_alarms(self._hosts)
-                    self.hwmon.load_alarms(self._hosts)
-                    self._alarms_loaded = True
-            return self._hosts
+                    self.bmcs.load_alarms(hosts)
+                    self.hwmon.load_alarms(hosts)
+                    self.liveness.load(hosts)
+                    self._first_read = False
+                    first = True
+                self.liveness.set_hosts(hosts)
+            hosts = list(self._hosts.values())
+        if first:
+            self._resume(hosts)
+        return hosts
+
+    def host_of(self, host_uuid):
+        """The cached host ``host_uuid``; None if unknown."""
+        with self._hosts_lock:
+            return (self._hosts or {}).get(host_uuid)
+
+    def stored(self, host):
+        """A host's state was stored: cache it, pulse it accordingly."""
+        if host is None:
+            return
+        with self._hosts_lock:
+            if self._hosts is None:
+                return
+            cached = self._hosts.get(host['uuid'])
+            if cached is not None:
+                cached.update({field: host[field] for field in cached
+                               if field in host and field != 'bm_password'})
+            hosts = list(self._hosts.values())
+        self.liveness.set_hosts(hosts)
 
     def _invalidate(self):
         with self._hosts_lock:
-            self._hosts = None
+            self._hosts_read = 0.0
 
     # Periodic tasks.
 
@@ -168,6 +231,7 @@ class MtceManager:
     def audit_sensors(self):
         hosts = self._audited_hosts()
         if hosts is not None:
+            self.liveness.retry()
             self.hwmon.run(self._context, hosts)
 
     def _audited_hosts(self, refresh=False):
@@ -184,6 +248,37 @@ class MtceManager:
             LOG.info('Audits resumed: the sysinv conductor answers')
         return hosts
 
+    def _resume(self, hosts):
+        """Take up the actions a previous stx-mtce left under way."""
+        for host in hosts:
+            action = _INTERRUPTED.get(host['task'])
+            if action is None:
+                continue
+            try:
+                if self._resumable(host, action):
+                    LOG.info('Host %(host)s: resuming %(action)s',
+                             {'host': host['hostname'], 'action': action})
+                    self._start(self._context, host, action, resume=True)
+                    continue
+                self.conductor.update_host_state(
+                    self._context, host['uuid'],
+                    {'task': mtce_faults.clip('%s interrupted: stx-mtce '
+                                              'restarted; try again'
+                                              % host['task'])},
+                    expected={'task': host['task']})
+            except Exception:
+                LOG.exception('Host %(host)s: cannot take up %(task)s',
+                              {'host': host['hostname'],
+                               'task': host['task']})
+
+    @staticmethod
+    def _resumable(host, action):
+        if action == states.ACTION_LOCK:
+            return host['administrative'] == states.UNLOCKED
+        return (action == states.ACTION_UNLOCK and
+                host['administrative'] == states.UNLOCKED and
+                host['operational'] == states.DISABLED)
+
     # RPC methods.
 
     @messaging.expected_exceptions(*EXPECTED)
@@ -195,15 +290,29 @@ class MtceManager:
             HostActionInProgress when the host has one going.
         """
         host = self.conductor.get_mtce_hosts(context, host_uuid)[0]
-        power.check_action(host, action)
-        task = power.task_of(action)
+        if action in lifecycle.ACTIONS:
+            lifecycle.check_action(host, action)
+        else:
+            power.check_action(host, action)
+        if (action in (states.ACTION_FORCE_LOCK,
+                       states.ACTION_FORCE_UNSAFE_LOCK) and
+                self.actions.task(host['uuid']) in _CANCELLABLE):
+            # A force-lock stops an unlock that does not finish.
+            self.actions.cancel(host['uuid'], CANCEL_TIMEOUT)
+            host = self.conductor.get_mtce_hosts(context, host_uuid)[0]
+        self._start(context, host, action)
+
+    def _start(self, context, host, action, resume=False):
+        lifecycle_action = action in lifecycle.ACTIONS
+        task = (lifecycle.task_of if lifecycle_action
+                else power.task_of)(action)
         if not self.actions.acquire(host['uuid'], task):
             raise exception.HostActionInProgress(
-                action=action, target=host['hostname'] or host_uuid,
+                action=action, target=host['hostname'] or host['uuid'],
                 task=self.actions.task(host['uuid']), field='action')
         try:
-            self.conductor.update_host_state(context, host['uuid'],
-                                             {'task': task})
+            if not resume:
+                host = self._accept(context, host, action, task)
             LOG.info('Host %(host)s: %(action)s accepted',
                      {'host': host['hostname'], 'action': action})
             self._action_executor.submit(self._run_action, context, host,
@@ -212,9 +321,21 @@ class MtceManager:
             self.actions.release(host['uuid'])
             raise
 
+    def _accept(self, context, host, action, task):
+        """Store an accepted action's task (and first state change)."""
+        if action in lifecycle.ACTIONS:
+            return self.lifecycle.accept(context, host, action)
+        self.conductor.update_host_state(context, host['uuid'],
+                                         {'task': task})
+        return host
+
     def _run_action(self, context, host, action):
         try:
-            self.power.run(context, host, action)
+            if action in lifecycle.ACTIONS:
+                self.lifecycle.run(context, host, action,
+                                   self.actions.cancelled(host['uuid']))
+            else:
+                self.power.run(context, host, action)
         except Exception:
             LOG.exception('Action %(action)s of %(host)s failed',
                           {'action': action, 'host': host['hostname']})
@@ -223,8 +344,7 @@ class MtceManager:
                 self.conductor.update_host_state(
                     context, host['uuid'],
                     {'task': '%s failed: internal error, see the stx-mtce '
-                             'log' % action},
-                    expected={'task': power.task_of(action)})
+                             'log' % action})
             except Exception:
                 LOG.exception('Cannot reset the task of %(host)s',
                               {'host': host['hostname']})
@@ -238,3 +358,32 @@ class MtceManager:
         self.hwmon.host_changed(host_uuid)
         self._invalidate()
         self._tasks[0].trigger()
+
+    def goenabled(self, context, host_uuid, started_at, passed, reasons):
+        """A host's agent reports its enable tests (cast, RPC 1.1)."""
+        LOG.info('Host %(uuid)s: enable tests %(result)s%(reasons)s',
+                 {'uuid': host_uuid,
+                  'result': 'passed' if passed else 'failed',
+                  'reasons': ': ' + '; '.join(reasons) if reasons else ''})
+        self.lifecycle.reports.record(
+            host_uuid, {'started_at': started_at, 'passed': passed,
+                        'reasons': list(reasons or ())})
+
+
+# Seconds a force-lock waits for the unlock it cancels to let go.
+CANCEL_TIMEOUT = 5.0
+# The tasks of an unlock in progress, which a force-lock may cancel.
+_CANCELLABLE = (states.TASK_UNLOCKING,)
+# Task a previous stx-mtce left -> the action it was carrying out.
+_INTERRUPTED = {
+    states.TASK_LOCKING: states.ACTION_LOCK,
+    states.TASK_UNLOCKING: states.ACTION_UNLOCK,
+    states.TASK_REBOOTING: states.ACTION_UNLOCK,
+    states.TASK_BOOTING: states.ACTION_UNLOCK,
+    states.TASK_TESTING: states.ACTION_UNLOCK,
+    states.TASK_ENABLING: states.ACTION_UNLOCK,
+    states.TASK_REINSTALLING: states.ACTION_REINSTALL,
+    states.TASK_POWERING_ON: states.ACTION_POWER_ON,
+    states.TASK_POWERING_OFF: states.ACTION_POWER_OFF,
+    states.TASK_RESETTING: states.ACTION_RESET,
+}

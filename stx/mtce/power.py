@@ -30,6 +30,7 @@ from stx.conf import CONF
 from stx.drivers.bmc import base as bmc_base
 from stx.mtce import bmc as mtce_bmc
 from stx.mtce import faults as mtce_faults
+from stx.mtce import fsm
 
 LOG = logging.getLogger(__name__)
 
@@ -83,6 +84,39 @@ def check_action(host, action):
             'bm_type=... bm_ip=... bm_username=... bm_password=...')
 
 
+def agent_status(agents, context, host_uuid):
+    """The agent's status (AgentAPI.get_status); None if it is silent."""
+    try:
+        return agents.get_status(context, host_uuid,
+                                 timeout=AGENT_STATUS_TIMEOUT)
+    except exception.ServiceUnavailable:
+        return None
+
+
+def wait_for_agent(agents, context, host_uuid, before, timeout,
+                   cancelled=None):
+    """Wait until the host's agent answers as a new start of itself.
+
+    :param before: its status before the reboot; None if it was silent
+        then, and any answer will do.
+    :param cancelled: a threading.Event that ends the wait early.
+    :returns: the agent's new status, or None after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cancelled is not None and cancelled.is_set():
+            return None
+        time.sleep(AGENT_POLL_INTERVAL)
+        after = agent_status(agents, context, host_uuid)
+        if after is None:
+            continue
+        if before is None or (
+                after.get('started_at') != before.get('started_at') or
+                after.get('boot_id') != before.get('boot_id')):
+            return after
+    return None
+
+
 class PowerActions:
     """Carries out accepted actions; each call runs in a worker thread.
 
@@ -122,25 +156,22 @@ class PowerActions:
         target = BMC_ACTIONS[action][1]
         state = self._bmcs.call(host, 'set_power_state', target,
                                 timeout=CONF.mtce.power_action_timeout)
-        values = {'task': ''}
         if state == bmc_base.POWER_OFF:
-            values.update(availability=states.POWER_OFF,
-                          operational=states.DISABLED)
+            values = fsm.transition(host, fsm.POWERED_OFF)
             done = '%s powered off (confirmed by its BMC)' % host['hostname']
         else:
-            if host['availability'] == states.POWER_OFF:
-                values['availability'] = states.OFFLINE
+            values = (fsm.transition(host, fsm.POWERED_ON)
+                      if fsm.rule_for(host, fsm.POWERED_ON) else {})
             done = '%s %s; its BMC reports it powered on' % (
                 host['hostname'],
                 'reset' if action == states.ACTION_RESET else 'powered on')
+        values['task'] = ''
         return values, done
 
     def _reboot(self, context, host, force):
         name = host['hostname']
-        try:
-            before = self._agents.get_status(context, host['uuid'],
-                                             timeout=AGENT_STATUS_TIMEOUT)
-        except exception.ServiceUnavailable:
+        before = agent_status(self._agents, context, host['uuid'])
+        if before is None:
             if not force:
                 raise ActionFailed(
                     reason='its agent does not answer; reset it through '
@@ -148,17 +179,9 @@ class PowerActions:
             return self._reset_instead(context, host, 'its agent does not '
                                        'answer')
         self._agents.host_action(context, host['uuid'], 'reboot')
-        deadline = time.monotonic() + CONF.mtce.reboot_timeout
-        while time.monotonic() < deadline:
-            time.sleep(AGENT_POLL_INTERVAL)
-            try:
-                after = self._agents.get_status(context, host['uuid'],
-                                                timeout=AGENT_STATUS_TIMEOUT)
-            except exception.ServiceUnavailable:
-                continue
-            if (after.get('started_at') != before.get('started_at') or
-                    after.get('boot_id') != before.get('boot_id')):
-                return {'task': ''}, '%s rebooted; its agent is back' % name
+        if wait_for_agent(self._agents, context, host['uuid'], before,
+                          CONF.mtce.reboot_timeout):
+            return {'task': ''}, '%s rebooted; its agent is back' % name
         if force:
             return self._reset_instead(context, host, 'its agent did not '
                                        'come back within %ss'

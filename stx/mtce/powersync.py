@@ -23,6 +23,7 @@ from stx.common import states
 from stx.drivers.bmc import base as bmc_base
 from stx.mtce import bmc as mtce_bmc
 from stx.mtce import faults as mtce_faults
+from stx.mtce import fsm
 
 LOG = logging.getLogger(__name__)
 
@@ -96,10 +97,9 @@ class PowerAudit:
     def _correct(self, context, host, power):
         believed = host['availability']
         if power == bmc_base.POWER_OFF and believed != states.POWER_OFF:
-            values = {'availability': states.POWER_OFF,
-                      'operational': states.DISABLED}
+            values = fsm.transition(host, fsm.POWERED_OFF)
         elif power == bmc_base.POWER_ON and believed == states.POWER_OFF:
-            values = {'availability': states.OFFLINE}
+            values = fsm.transition(host, fsm.POWERED_ON)
         else:
             return False
         if self._busy(host['uuid']):

@@ -15,9 +15,10 @@ class MtceAPI:
     API version history:
 
     * 1.0 - Initial version: host_action, host_modified.
+    * 1.1 - goenabled: an agent reports its enable tests.
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -46,3 +47,15 @@ class MtceAPI:
         """Tell maintenance a host's BMC fields changed (cast)."""
         self.client.prepare(version='1.0').cast(
             context, 'host_modified', host_uuid=host_uuid)
+
+    def goenabled(self, context, host_uuid, started_at, passed, reasons):
+        """Report a host's enable tests, from its agent (cast).
+
+        :param started_at: when the reporting agent started (its status'
+            ``started_at``), so maintenance knows which boot passed.
+        :param passed: whether every test passed.
+        :param reasons: what failed, one sentence each.
+        """
+        self.client.prepare(version='1.1').cast(
+            context, 'goenabled', host_uuid=host_uuid, started_at=started_at,
+            passed=passed, reasons=list(reasons))

@@ -18,7 +18,9 @@ LOG = logging.getLogger(__name__)
 
 
 class MtceService(service.Service):
-    """Host maintenance: power actions, power-state sync and hwmon."""
+    """Host maintenance: lock and unlock, heartbeat, power actions,
+    power-state sync and hwmon.
+    """
 
     name = 'mtce'
     start_order = 20
@@ -41,7 +43,23 @@ class MtceService(service.Service):
         LOG.info('stx-mtce listening on topic %(topic)s as %(host)s',
                  {'topic': rpcapi.TOPIC, 'host': CONF.host})
 
+    def bootstrap(self, context, options):
+        """The all-in-one controller makes its heartbeat key (its agent
+        reads the same file).
+        """
+        from stx.mtce.heartbeat import keys
+
+        keys.load_key(create=True)
+
+    def quiesce(self):
+        """Stop heartbeat: hosts that stop answering while everything
+        stops are not failed.
+        """
+        if self._manager is not None:
+            self._manager.liveness.stop()
+
     def stop(self):
+        self.quiesce()
         if self._rpc_server is not None:
             self._rpc_server.stop()
             self._rpc_server.wait()

@@ -29,6 +29,9 @@ file), so that a configuration cast while it was down is sent again: that
 one call per start is how a missed cast is recovered, so the inventory
 reports cost the conductor nothing more.
 
+It answers heartbeat and reports its enable tests to host maintenance
+(``stx.sysinv.agent.liveness``).
+
 ``run()`` blocks its thread and sleeps on a ``threading.Event``; nothing here
 uses eventlet.
 """
@@ -53,6 +56,7 @@ from stx.sysinv.agent.inventory import cpu
 from stx.sysinv.agent.inventory import disk
 from stx.sysinv.agent.inventory import memory
 from stx.sysinv.agent.inventory import pci
+from stx.sysinv.agent import liveness as agent_liveness
 from stx.sysinv.agent import rpcapi as agent_rpcapi
 from stx.sysinv.conductor import rpcapi
 
@@ -114,7 +118,7 @@ def host_label(host):
 class AgentEndpoint:
     """The RPC endpoint of stx-agent (stx.sysinv.agent.rpcapi)."""
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, manager):
         self._manager = manager
@@ -132,6 +136,10 @@ class AgentEndpoint:
     def host_action(self, context, host_uuid, action):
         """See ``AgentAPI.host_action``; runs in its own thread."""
         host_actions.start(action, self._manager.restart)
+
+    def enable_checks(self, context, host_uuid):
+        """See ``AgentAPI.enable_checks``."""
+        self._manager.liveness.report()
 
 
 class AgentManager:
@@ -168,6 +176,7 @@ class AgentManager:
         self._served_uuid = None
         # config_apply calls run in the RPC server's threads: one at a time.
         self._config_lock = threading.Lock()
+        self.liveness = agent_liveness.AgentLiveness(self)
 
     @property
     def roots(self):
@@ -240,6 +249,7 @@ class AgentManager:
         if self.host is None or self.host['uuid'] != host['uuid']:
             self._accepted.clear()
         self.host = host
+        self.liveness.host_identified(host)
         LOG.info('stx-agent: this machine is host %(host)s (%(uuid)s, '
                  '%(provision)s), found by %(how)s',
                  {'host': host_label(host), 'uuid': host['uuid'],
@@ -426,6 +436,7 @@ class AgentManager:
             self._run(stop_event, on_reported)
         finally:
             self.stop_listening()
+            self.liveness.stop()
 
     def _run(self, stop_event, on_reported):
         started = time.monotonic()
@@ -445,6 +456,7 @@ class AgentManager:
                          '%(seconds).2fs',
                          {'host': host_label(self.host),
                           'seconds': time.monotonic() - started})
+                self.liveness.report()
                 if on_reported is not None:
                     on_reported()
             stop_event.wait(CONF.agent.audit_interval)

@@ -23,9 +23,10 @@ class AgentAPI:
 
     * 1.0 - Initial version: config_apply.
     * 1.1 - Host maintenance: get_status (a call), host_action.
+    * 1.2 - enable_checks: host maintenance asks for a goenabled report.
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -66,3 +67,10 @@ class AgentAPI:
         """
         self.client.prepare(server=host_uuid, version='1.1').cast(
             context, 'host_action', host_uuid=host_uuid, action=action)
+
+    def enable_checks(self, context, host_uuid):
+        """Have the agent of host ``host_uuid`` run its enable tests and
+        report them to host maintenance (``MtceAPI.goenabled``; cast).
+        """
+        self.client.prepare(server=host_uuid, version='1.2').cast(
+            context, 'enable_checks', host_uuid=host_uuid)

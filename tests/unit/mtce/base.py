@@ -37,7 +37,7 @@ TOPIC = mtce_rpcapi.TOPIC + '-test'
 class _Delegate:
     """The shared server's endpoint: forwards to the current manager."""
 
-    target = messaging.Target(version='1.0')
+    target = messaging.Target(version='1.1')
     current = None
 
     def host_action(self, context, **kwargs):
@@ -45,6 +45,9 @@ class _Delegate:
 
     def host_modified(self, context, **kwargs):
         return _Delegate.current.host_modified(context, **kwargs)
+
+    def goenabled(self, context, **kwargs):
+        return _Delegate.current.goenabled(context, **kwargs)
 
 
 class MtceServerFixture(fixtures.Fixture):
@@ -70,15 +73,33 @@ class FakeAgents:
     """The agents' side of a reboot, as an AgentAPI would see it.
 
     ``answering`` says whether a host's agent answers; a reboot request
-    makes a restarting agent answer with a new start time.
+    makes a restarting agent answer with a new start time. Asked for its
+    enable tests, an agent reports them to ``mtce`` (a manager), failing
+    the ``failed_checks``.
     """
 
     def __init__(self):
         self.answering = True
         self.restarts = True
         self.actions = []
+        self.failed_checks = []
+        self.mtce = None
         self._started = {}
         self._lock = threading.Lock()
+
+    def restart(self, host_uuid):
+        """The host's agent starts again (after a reset, say)."""
+        with self._lock:
+            self._started[host_uuid] = 'restart-%d' % len(self.actions)
+            self.actions.append((host_uuid, 'restarted'))
+
+    def enable_checks(self, context, host_uuid):
+        if not self.answering:
+            return
+        with self._lock:
+            started = self._started.get(host_uuid, 't0')
+            failed = list(self.failed_checks)
+        self.mtce.goenabled(context, host_uuid, started, not failed, failed)
 
     def get_status(self, context, host_uuid, timeout):
         if not self.answering:
@@ -122,6 +143,7 @@ class MtceTestCase(fm_base.FMTestCase, base.ApiTestCase):
         self.system, self.controller = self.make_system()
         self.agents = FakeAgents()
         self.mtce = manager.MtceManager(agents=self.agents)
+        self.agents.mtce = self.mtce
         self.addCleanup(self._stop_mtce)
         self.useFixture(MtceServerFixture(self.mtce))
         self.app = webtest.TestApp(api_app.setup_app(

@@ -117,8 +117,10 @@ class TestRefusals(PowerActionTestCase):
 
     def test_actions_maintenance_does_not_carry_out_yet_say_so(self):
         host = self.add_worker()
-        self.assertRefused(self.action(host, 'reinstall',
-                                       expect_errors=True), 409, 'action')
+        fault = self.assertRefused(self.action(host, 'host-audit',
+                                               expect_errors=True),
+                                   409, 'action')
+        self.assertIn('does not carry out this action yet', fault)
 
 
 class TestReboot(PowerActionTestCase):
