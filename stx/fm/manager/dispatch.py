@@ -20,10 +20,16 @@ DEFAULT_QUEUE_SIZE = 10000
 
 
 class Dispatcher:
-    """A bounded queue of events and the thread that delivers them."""
+    """A bounded queue of events and the thread that delivers them.
 
-    def __init__(self, max_queued=DEFAULT_QUEUE_SIZE):
+    :param make_event: turns what put() was given into the notifier
+        event, on the delivery thread: the writer hands its changes over
+        as they are and goes on with the next batch.
+    """
+
+    def __init__(self, max_queued=DEFAULT_QUEUE_SIZE, make_event=None):
         self._max_queued = max_queued
+        self._make_event = make_event or (lambda event: event)
         self._events = collections.deque()
         self._changed = threading.Condition()
         self._busy = False
@@ -52,13 +58,13 @@ class Dispatcher:
         self._thread = None
 
     def put(self, events):
-        """Queue events for delivery; never blocks."""
+        """Queue events (as make_event takes them); never blocks."""
         if not events:
             return
         with self._changed:
             for event in events:
                 if len(self._events) >= self._max_queued:
-                    dropped = self._events.popleft()
+                    dropped = self._make_event(self._events.popleft())
                     self.dropped += 1
                     LOG.warning('fm notification queue full: dropped '
                                 '%(type)s of %(id)s on %(eid)s',
@@ -88,7 +94,7 @@ class Dispatcher:
                     return
                 event = self._events.popleft()
                 self._busy = True
-            self._deliver(event)
+            self._deliver(self._make_event(event))
 
     def _deliver(self, event):
         # Enabled notifiers are looked up per event, so that a change of

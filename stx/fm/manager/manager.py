@@ -153,7 +153,8 @@ class FMManager:
     def __init__(self, host=None):
         self.host = host or CONF.host
         self.writer = batcher.Batcher(self._apply_batch)
-        self.dispatcher = dispatch.Dispatcher()
+        self.dispatcher = dispatch.Dispatcher(
+            make_event=lambda change: notification(*change))
         self._logged_since_prune = 0
         # The writer thread's connection, its engine, and the suppressed
         # alarm ids as of its last transaction.
@@ -288,9 +289,9 @@ class FMManager:
         except Exception:
             self._disconnect()
             raise
-        self.dispatcher.put([notification(operation, row)
-                             for operation, row in batch.changes
-                             if row['alarm_id'] not in self._suppressed])
+        # Each change as (operation, row); notification() makes the event.
+        self.dispatcher.put([change for change in batch.changes
+                             if change[1]['alarm_id'] not in self._suppressed])
         return outcomes
 
     def _connection(self):

@@ -4,9 +4,9 @@ The writer applies a whole batch of operations in one transaction. This
 keeps what the batch has read and what it still has to write, and writes
 only the net effect, a few statements for the whole batch: the deletes,
 the inserts, the updates, the per-severity counts (stx.fm.db.api's
-``alarm_count``, which the summary reads) and the event log records. A
-set then clear of the same alarm within one batch writes no alarm row at
-all, only its two log records.
+``alarm_count``, which the summary reads) and the event log records, all
+in one round trip on PostgreSQL. A set then clear of the same alarm
+within one batch writes no alarm row at all, only its two log records.
 """
 
 import collections
@@ -63,12 +63,16 @@ class Transaction:
         self.prefetch([key])
         return self.alarms[key]
 
-    def flush(self):
-        """Write pending alarm changes; before anything reads the table."""
-        dbapi.alarms_delete(self.conn, self._deletes)
-        dbapi.alarms_insert(self.conn, list(self._inserts.values()))
-        dbapi.alarms_update(self.conn, list(self._updates.values()))
-        dbapi.alarm_counts_add(self.conn, self._counts)
+    def flush(self, events=()):
+        """Write pending alarm changes (and ``events``, event log rows).
+
+        Before anything reads the table; in one round trip on PostgreSQL
+        (dbapi.batch_write).
+        """
+        dbapi.batch_write(self.conn, deletes=self._deletes,
+                          inserts=list(self._inserts.values()),
+                          updates=list(self._updates.values()),
+                          counts=self._counts, events=events)
         self._deletes = set()
         self._inserts = {}
         self._updates = {}
@@ -106,5 +110,5 @@ class Transaction:
         return row
 
     def finish(self):
-        self.flush()
-        dbapi.events_insert(self.conn, self.event_rows)
+        """Write everything still pending, the event log records last."""
+        self.flush(self.event_rows)

@@ -9,6 +9,7 @@ import os
 
 import fixtures
 import oslo_messaging as messaging
+from oslo_utils import uuidutils
 import webtest
 import yaml
 
@@ -27,21 +28,29 @@ from tests.unit import base
 class FMDatabase(fixtures.Fixture):
     """A fresh fm database with the catalogue's suppression rows.
 
-    The fake notifier is the only one enabled and starts empty.
+    The fake notifier is the only one enabled and starts empty. ``skip``
+    says why the test cannot run, when it cannot.
 
     :param conf: the test's oslo.config fixture.
     """
+
+    skip = None
 
     def __init__(self, conf):
         super().__init__()
         self.conf = conf
 
-    def _setUp(self):
+    def connection_url(self):
         # A file, not memory: the manager's writer thread and the API's
         # request threads use the database at once, and an in-memory
         # database is one connection shared by every thread.
-        self.conf.config(connection='sqlite:///%s/fm.sqlite'
-                         % CONF.state_path, group='fm_database')
+        return 'sqlite:///%s/fm.sqlite' % CONF.state_path
+
+    def _setUp(self):
+        url = self.connection_url()
+        if url is None:
+            return
+        self.conf.config(connection=url, group='fm_database')
         self.conf.config(enabled_fm_notifiers=['fake'])
         for reset in (catalogue.reset, loader.reset,
                       fake.FakeNotifier.reset):
@@ -53,12 +62,59 @@ class FMDatabase(fixtures.Fixture):
         manager.sync_suppression(stx_context.get_admin_context())
 
 
+class PostgreSQLFMDatabase(FMDatabase):
+    """FMDatabase on a fresh PostgreSQL database, dropped afterwards.
+
+    For the writer's PostgreSQL-only path. Skipped when PostgreSQL does
+    not answer on ``STX_TEST_POSTGRESQL`` (host:port, default
+    127.0.0.1:5432; user postgres, no password), unless
+    ``STX_REQUIRE_SERVICES=1`` (CI), as the functional tests are.
+    """
+
+    def connection_url(self):
+        import psycopg2
+
+        host, _sep, port = os.environ.get(
+            'STX_TEST_POSTGRESQL', '127.0.0.1:5432').partition(':')
+        port = int(port or 5432)
+        try:
+            admin = psycopg2.connect(host=host, port=port, user='postgres',
+                                     dbname='postgres', connect_timeout=2)
+        except psycopg2.OperationalError as error:
+            if os.environ.get('STX_REQUIRE_SERVICES') == '1':
+                raise
+            self.skip = 'PostgreSQL is not available: %s' % error
+            return None
+        admin.autocommit = True
+        self.addCleanup(admin.close)
+        name = 'stxunit_%s' % uuidutils.generate_uuid(dashed=False)[:12]
+        with admin.cursor() as cursor:
+            cursor.execute('CREATE DATABASE %s' % name)
+
+        def drop():
+            with admin.cursor() as cursor:
+                cursor.execute('DROP DATABASE IF EXISTS %s WITH (FORCE)'
+                               % name)
+
+        # Cleanups run last first: the engine is gone before this.
+        self.addCleanup(drop)
+        return 'postgresql+psycopg2://postgres@%s:%d/%s' % (host, port, name)
+
+
 class FMTestCase(base.TestCase):
-    """A test with a fresh fm database (FMDatabase)."""
+    """A test with a fresh fm database (FMDatabase).
+
+    ``database_fixture`` may name another one: PostgreSQLFMDatabase runs
+    a test class on PostgreSQL.
+    """
+
+    database_fixture = FMDatabase
 
     def setUp(self):
         super().setUp()
-        self.useFixture(FMDatabase(self.conf))
+        database = self.useFixture(self.database_fixture(self.conf))
+        if database.skip:
+            self.skipTest(database.skip)
 
     def use_catalogue(self, changes):
         """Make ``[fm] catalogue_file`` the packaged catalogue, changed.

@@ -223,6 +223,142 @@ class TestEvents(DBTestCase):
                          [e['uuid'] for e in dbapi.event_list(self.context)])
 
 
+class TestBatchWrite(DBTestCase):
+    """dbapi.batch_write, as the writer's transaction uses it."""
+
+    # Quotes, a percent sign, a backslash and a non-ASCII letter: the
+    # PostgreSQL path renders values into the statement text itself.
+    REASON = "it's 100% \\ broken \u00e9"
+
+    def write(self, **parts):
+        engine = DB.get_engine()
+        with engine.connect() as conn, conn.begin():
+            dbapi.batch_write(conn, **parts)
+
+    def stored(self):
+        with DB.reader.using(self.context) as session:
+            alarms = {(row['alarm_id'], row['entity_instance_id']): row
+                      for row in session.execute(
+                          dbapi.ALARMS.select()).mappings()}
+            counts = dict(((row.alarm_id, row.severity), row.count)
+                          for row in session.execute(
+                              dbapi.COUNTS.select()))
+        events = dbapi.event_list(self.context, include_suppress=True)
+        return alarms, counts, events[::-1]
+
+    def alarm(self, eid, severity='critical', **values):
+        return dbapi.new_alarm(dict({
+            'alarm_id': '200.004', 'alarm_state': 'set',
+            'entity_type_id': 'host', 'entity_instance_id': eid,
+            'severity': severity, 'reason_text': self.REASON,
+            'timestamp': _T0 + datetime.timedelta(microseconds=123456),
+            'alarm_type': 'equipment', 'probable_cause': 'unknown',
+            'proposed_repair_action': None, 'service_affecting': True,
+            'suppression': False, 'inhibit_alarms': False}, **values))
+
+    def event(self, eid, state):
+        return dbapi.new_event({
+            'event_log_id': '200.004', 'state': state,
+            'entity_type_id': 'host', 'entity_instance_id': eid,
+            'severity': 'critical', 'reason_text': self.REASON,
+            'timestamp': _T0, 'service_affecting': None,
+            'suppression': True})
+
+    def test_every_part_written_in_order(self):
+        kept, gone, again = (self.alarm('host=kept', severity='minor'),
+                             self.alarm('host=gone'),
+                             self.alarm('host=again'))
+        self.write(inserts=[kept, gone, again],
+                   counts={('200.004', 'minor'): 1,
+                           ('200.004', 'critical'): 2})
+        new, again_new = self.alarm('host=new'), self.alarm('host=again')
+        changed = dict(kept, severity='major', reason_text='worse',
+                       timestamp=_T0, updated_at=_T0)
+        events = [self.event('host=%d' % n, 'set') for n in range(3)]
+        # A key deleted and inserted again in one write: deletes go first.
+        self.write(deletes={('200.004', 'host=gone'),
+                            ('200.004', 'host=again')},
+                   inserts=[new, again_new], updates=[changed],
+                   counts={('200.004', 'minor'): -1,
+                           ('200.004', 'major'): 1,
+                           ('200.004', 'critical'): 0},
+                   events=events)
+        alarms, counts, stored_events = self.stored()
+        self.assertEqual({'host=kept', 'host=new', 'host=again'},
+                         {eid for _id, eid in alarms})
+        self.assertEqual(again_new['uuid'],
+                         alarms['200.004', 'host=again']['uuid'])
+        row = alarms['200.004', 'host=new']
+        for name, value in new.items():
+            self.assertEqual(value, row[name], name)
+        # Left out of the row: the column's default, as SQLAlchemy gives.
+        self.assertIs(False, row['masked'])
+        self.assertEqual(('major', 'worse', _T0, _T0), tuple(
+            alarms['200.004', 'host=kept'][name] for name in (
+                'severity', 'reason_text', 'timestamp', 'updated_at')))
+        self.assertEqual({('200.004', 'minor'): 0,
+                          ('200.004', 'major'): 1,
+                          ('200.004', 'critical'): 2}, counts)
+        self.assertEqual([event['uuid'] for event in events],
+                         [event['uuid'] for event in stored_events])
+        self.assertEqual(sorted(e['id'] for e in stored_events),
+                         [e['id'] for e in stored_events])
+        self.assertEqual((self.REASON, None, True), (
+            stored_events[0]['reason_text'],
+            stored_events[0]['service_affecting'],
+            stored_events[0]['suppression']))
+
+    def test_find_many_gives_the_rows_as_sqlalchemy_reads_them(self):
+        self.write(inserts=[self.alarm('host=a'), self.alarm('host=b')])
+        alarms, _counts, _events = self.stored()
+        with DB.get_engine().connect() as conn, conn.begin():
+            found = dbapi.alarms_find_many(conn, [
+                ('200.004', 'host=a'), ('200.004', 'host=b'),
+                ('200.004', 'host=b'), ('200.004', 'host=none')])
+            self.assertEqual([], dbapi.alarms_find_many(conn, []))
+        self.assertEqual(2, len(found))
+        self.assertEqual(alarms, {
+            (row['alarm_id'], row['entity_instance_id']): row
+            for row in found})
+
+    def test_nothing_to_write(self):
+        self.write()
+        self.write(deletes=set(), inserts=[], updates=[], counts={},
+                   events=[])
+        self.assertEqual(({}, {}, []), self.stored())
+
+
+class TestBatchWritePostgreSQL(TestBatchWrite):
+    """The same on PostgreSQL, where it is one round trip."""
+
+    database_fixture = base.PostgreSQLFMDatabase
+
+    def test_one_round_trip(self):
+        import psycopg2.extensions
+
+        statements = []
+
+        class RecordingCursor(psycopg2.extensions.cursor):
+            def execute(self, sql, args=None):
+                statements.append(sql)
+                return super().execute(sql, args)
+
+        engine = DB.get_engine()
+        with engine.connect() as conn, conn.begin():
+            conn.connection.dbapi_connection.cursor_factory = RecordingCursor
+            dbapi.batch_write(
+                conn, deletes={('200.004', 'host=gone')},
+                inserts=[self.alarm('host=new')],
+                updates=[dict(self.alarm('host=old'), updated_at=_T0)],
+                counts={('200.004', 'critical'): 1},
+                events=[self.event('host=new', 'set')])
+            conn.connection.dbapi_connection.cursor_factory = None
+        statement, = statements
+        self.assertEqual(
+            [b'DELETE', b'INSERT', b'UPDATE', b'INSERT', b'INSERT'],
+            [part.split()[0] for part in statement.split(b';\n')])
+
+
 class TestSuppression(DBTestCase):
 
     def test_synced_from_the_catalogue_unsuppressed(self):

@@ -9,6 +9,7 @@ from stx.common import exception
 from stx.drivers import loader
 from stx.fm.db import api as dbapi
 from stx.fm.manager import batcher
+from stx.fm.manager import dispatch
 from stx.fm.manager import manager
 from stx.fm.manager import rpcapi
 from stx.fm.notifiers import fake
@@ -347,6 +348,46 @@ class TestNotifications(ManagerTestCase):
         self.assertEqual(20, len(self.notified()))
 
 
+class TestDispatcher(base.FMTestCase):
+
+    def change(self, eid):
+        return ('set', dict(_fault(entity_instance_id=eid),
+                            uuid='u-' + eid, timestamp=dbapi.now()))
+
+    def test_events_made_on_the_delivery_thread(self):
+        threads = []
+
+        def make_event(change):
+            threads.append(threading.current_thread().name)
+            return manager.notification(*change)
+
+        dispatcher = dispatch.Dispatcher(make_event=make_event)
+        dispatcher.put([self.change('host=a'), self.change('host=b')])
+        self.assertEqual([], threads)
+        dispatcher.start()
+        self.addCleanup(dispatcher.stop)
+        self.assertTrue(dispatcher.wait_idle())
+        self.assertEqual(['fm-notifier'] * 2, threads)
+        self.assertEqual([('alarm-set', 'host=a', 'u-host=a'),
+                          ('alarm-set', 'host=b', 'u-host=b')],
+                         [(event['event_type'], event['entity_instance_id'],
+                           event['alarm']['uuid'])
+                          for event in fake.FakeNotifier.events])
+
+    def test_full_queue_drops_the_oldest(self):
+        dispatcher = dispatch.Dispatcher(
+            max_queued=2, make_event=lambda change: manager.notification(
+                *change))
+        dispatcher.put([self.change('host=%d' % n) for n in range(3)])
+        self.assertEqual(1, dispatcher.dropped)
+        dispatcher.start()
+        self.addCleanup(dispatcher.stop)
+        self.assertTrue(dispatcher.wait_idle())
+        self.assertEqual(['host=1', 'host=2'], [
+            event['entity_instance_id']
+            for event in fake.FakeNotifier.events])
+
+
 def _set_op(**changes):
     return batcher.Operation('set', faults=[manager.catalogue.validate_fault(
         manager.catalogue.get_catalogue(), _fault(**changes), 'set')])
@@ -396,16 +437,16 @@ class TestBatching(ManagerTestCase):
         # A manager of its own, driven by hand, so that the three
         # operations are certain to share one batch.
         fm_manager = self.hand_driven_manager()
-        real_insert = dbapi.alarms_insert
+        real_write = dbapi.batch_write
 
-        def insert(session, rows):
+        def write(conn, inserts=(), **parts):
             if any(row['entity_instance_id'] == 'host=poison'
-                   for row in rows):
+                   for row in inserts):
                 raise RuntimeError('disk on fire')
-            return real_insert(session, rows)
+            return real_write(conn, inserts=inserts, **parts)
 
-        self.useFixture(fixtures.MockPatchObject(dbapi, 'alarms_insert',
-                                                 insert))
+        self.useFixture(fixtures.MockPatchObject(dbapi, 'batch_write',
+                                                 write))
         operations = [batcher.Operation('set', faults=[
             manager.catalogue.validate_fault(
                 manager.catalogue.get_catalogue(),
@@ -491,6 +532,24 @@ class TestSummaryCounts(TestBatching):
             _set_006(entity_instance_id='host=x', severity='major')])
         self.assertSummaryCounts({'critical': 1, 'major': 1, 'minor': 1,
                                   'warnings': 0})
+
+
+# The writer's PostgreSQL path (one round trip per batch) behaves the same.
+
+class TestSetPostgreSQL(TestSet):
+    database_fixture = base.PostgreSQLFMDatabase
+
+
+class TestClearPostgreSQL(TestClear):
+    database_fixture = base.PostgreSQLFMDatabase
+
+
+class TestEventLogPostgreSQL(TestEventLog):
+    database_fixture = base.PostgreSQLFMDatabase
+
+
+class TestSummaryCountsPostgreSQL(TestSummaryCounts):
+    database_fixture = base.PostgreSQLFMDatabase
 
 
 class TestService(base.FMTestCase):
