@@ -278,8 +278,12 @@ class Liveness:
 
     def _change(self, change):
         host = self._host_of(change.host_uuid)
-        if host is None or self._actions.busy(host['uuid']):
-            # Deleted, or an action owns its state for now.
+        if host is None:
+            return
+        if self._actions.busy(host['uuid']):
+            # An action owns its state for now: look again after it.
+            with self._pending_lock:
+                self._pending[host['uuid']] = change
             return
         if failure_detected(host):
             event, task = self._failure_event(host, change)
