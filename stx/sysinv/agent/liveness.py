@@ -106,10 +106,16 @@ class AgentLiveness:
             reasons.append(str(error))
         return reasons
 
-    def report(self):
-        """Run the enable tests and report them to host maintenance."""
+    def report(self, asked=False):
+        """Run the enable tests and report them to host maintenance.
+
+        :param asked: maintenance asked. An agent whose first inventory
+            report is not complete yet does not answer then: it reports
+            as soon as it is (AgentManager.run), rather than failing
+            tests it is about to pass.
+        """
         host = self._manager.host
-        if host is None:
+        if host is None or (asked and not self._manager.inventory_complete):
             return
         reasons = self.enable_checks()
         try:

@@ -139,7 +139,7 @@ class AgentEndpoint:
 
     def enable_checks(self, context, host_uuid):
         """See ``AgentAPI.enable_checks``."""
-        self._manager.liveness.report()
+        self._manager.liveness.report(asked=True)
 
 
 class AgentManager:
