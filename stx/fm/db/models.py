@@ -16,6 +16,13 @@ from stx.db import base
 Base = base.declarative_base()
 
 
+# What a set may change in an active alarm.
+ALARM_UPDATE_FIELDS = ('entity_type_id', 'severity', 'reason_text',
+                       'alarm_type', 'probable_cause',
+                       'proposed_repair_action', 'service_affecting',
+                       'suppression', 'timestamp', 'updated_at')
+
+
 class Alarm(Base):
     __tablename__ = 'alarm'
     __table_args__ = (
