@@ -19,7 +19,8 @@ def _strings(*names):
 class Host(base.StxObject):
     # Version 1.0: Initial version
     # Version 1.1: cluster_host_ip
-    VERSION = '1.1'
+    # Version 1.2: last_maintenance_action
+    VERSION = '1.2'
 
     fields = {
         'id': fields.IntegerField(),
@@ -39,8 +40,8 @@ class Host(base.StxObject):
             'subfunction_avail', 'invprovision', 'serialid', 'mgmt_mac',
             'mgmt_ip', 'cluster_host_ip', 'administrative', 'operational',
             'availability', 'action', 'ihost_action', 'task', 'mtce_info',
-            'inv_state', 'vim_progress_status', 'bm_ip', 'bm_type',
-            'bm_username',
+            'last_maintenance_action', 'inv_state', 'vim_progress_status',
+            'bm_ip', 'bm_type', 'bm_username',
             'config_status', 'config_applied', 'config_target',
             'boot_device', 'rootfs_device', 'hw_settle', 'install_output',
             'console', 'tboot', 'install_state', 'install_state_info',
@@ -54,5 +55,7 @@ class Host(base.StxObject):
     def obj_make_compatible(self, primitive, target_version):
         super().obj_make_compatible(primitive, target_version)
         target = versionutils.convert_version_to_tuple(target_version)
+        if target < (1, 2):
+            primitive.pop('last_maintenance_action', None)
         if target < (1, 1):
             primitive.pop('cluster_host_ip', None)

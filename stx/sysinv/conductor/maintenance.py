@@ -4,7 +4,8 @@ reinstall changes of a host's records.
 
 Maintenance owns the lifecycle decisions (DESIGN.md §4); the conductor
 stores them. It checks that each value is a state name and leaves the
-reasons to maintenance.
+reasons to maintenance, which writes the one an operator reads in
+``last_maintenance_action``: what it last did to the host and why.
 """
 
 from oslo_log import log as logging
@@ -17,6 +18,11 @@ from stx.sysinv.db import api as dbapi
 
 LOG = logging.getLogger(__name__)
 
+# The longest last_maintenance_action stored, in characters: room for an
+# action, its attempt count and the evidence behind it, short enough for a
+# host-show row.
+LAST_MAINTENANCE_ACTION_LENGTH = 2048
+
 # The host fields maintenance may set, and the values each may take (None:
 # any text).
 _STATE_FIELDS = {
@@ -25,6 +31,13 @@ _STATE_FIELDS = {
     'availability': states.AVAILABILITY_STATES,
     'task': None,
     'mtce_info': None,
+    'last_maintenance_action': None,
+}
+
+# Text fields with a length limit, in characters. '' clears them: they are
+# null when cleared as when never set (task keeps StarlingX's '').
+_TEXT_LIMITS = {
+    'last_maintenance_action': LAST_MAINTENANCE_ACTION_LENGTH,
 }
 
 # What maintenance needs of a host. bm_password stays the Fernet token the
@@ -33,11 +46,16 @@ _STATE_FIELDS = {
 _MTCE_HOST_FIELDS = (
     'id', 'uuid', 'hostname', 'personality', 'mgmt_mac', 'mgmt_ip',
     'cluster_host_ip', 'administrative', 'operational', 'availability',
-    'task', 'mtce_info', 'invprovision', 'config_status', 'bm_type', 'bm_ip',
-    'bm_username', 'bm_password')
+    'task', 'mtce_info', 'last_maintenance_action', 'invprovision',
+    'config_status', 'bm_type', 'bm_ip', 'bm_username', 'bm_password')
 
 
 def _check_state_values(values, name):
+    """The values as they are stored (see _TEXT_LIMITS for '').
+
+    :raises: UnknownField, InvalidParameterValue naming ``<name>.<field>``.
+    """
+    checked = {}
     for field, value in values.items():
         if field not in _STATE_FIELDS:
             raise exception.UnknownField(field=field)
@@ -46,10 +64,20 @@ def _check_state_values(values, name):
             if value is not None and not isinstance(value, str):
                 raise exception.InvalidParameterValue(
                     field='%s.%s' % (name, field), reason='must be text')
+            limit = _TEXT_LIMITS.get(field)
+            if limit is not None and value is not None:
+                if len(value) > limit:
+                    raise exception.InvalidParameterValue(
+                        field='%s.%s' % (name, field),
+                        reason='%d characters; at most %d'
+                        % (len(value), limit))
+                value = value or None
         elif value not in allowed:
             raise exception.InvalidParameterValue(
                 field='%s.%s' % (name, field), reason="'%s' is not one of %s"
                 % (value, ', '.join(allowed)))
+        checked[field] = value
+    return checked
 
 
 class MaintenanceMixin:
@@ -76,17 +104,19 @@ class MaintenanceMixin:
         """Store maintenance's view of a host.
 
         :param values: new values of administrative, operational,
-            availability, task and mtce_info.
+            availability, task, mtce_info and (1.7) last_maintenance_action:
+            text of at most LAST_MAINTENANCE_ACTION_LENGTH characters, or
+            '' or None to clear it.
         :param expected: the values some of those fields must still have
             (maintenance read them before deciding), or None.
         :returns: the host as a JSON-able dict, or None when ``expected``
             no longer holds and nothing was changed.
         :raises: HostNotFound; UnknownField or InvalidParameterValue
             naming a field maintenance may not set or a value that is not
-            a state.
+            a state, not text or too long.
         """
-        _check_state_values(values, 'values')
-        _check_state_values(expected or {}, 'expected')
+        values = _check_state_values(values, 'values')
+        expected = _check_state_values(expected or {}, 'expected') or None
         current = dbapi.host_get(context, host_uuid)
         host = dbapi.host_update_state(context, current['id'], values,
                                        expected)

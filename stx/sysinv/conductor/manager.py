@@ -99,7 +99,7 @@ class ConductorManager(identity.IdentityMixin, reports.ReportsMixin,
                        sensors.SensorsMixin):
     """RPC endpoint of stx-sysinv-conductor."""
 
-    target = messaging.Target(version='1.6')
+    target = messaging.Target(version='1.7')
 
     def __init__(self, host=None):
         self.host = host or CONF.host

@@ -1,10 +1,13 @@
 """Client side of the sysinv conductor RPC API."""
 
+from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from stx.common import rpc
 from stx.conf import CONF
 from stx.objects import base as objects_base
+
+LOG = logging.getLogger(__name__)
 
 TOPIC = 'stx-sysinv-conductor'
 
@@ -29,9 +32,11 @@ class ConductorAPI:
       Hardware sensors: hwmon_sensors_update, hwmon_sensors_unreadable,
       update_sensorgroup, update_sensor.
     * 1.6 - Host maintenance: host_reinstalling.
+    * 1.7 - Host maintenance: update_host_state accepts
+      last_maintenance_action.
     """
 
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.7'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -168,7 +173,25 @@ class ConductorAPI:
                           host_uuid=host_uuid)
 
     def update_host_state(self, context, host_uuid, values, expected=None):
-        return self._call(context, 'update_host_state', version='1.5',
+        """Store maintenance's view of a host (see the conductor's).
+
+        ``last_maintenance_action`` needs a 1.7 conductor. Below that cap
+        it is left out, and logged here, so that the states, which an
+        older conductor would refuse along with it, are still stored
+        during a rolling upgrade.
+        """
+        version = '1.5'
+        if 'last_maintenance_action' in values:
+            if self.client.can_send_version('1.7'):
+                version = '1.7'
+            else:
+                values = dict(values)
+                LOG.warning('Host %(host)s: last_maintenance_action not '
+                            'stored, the conductor RPC API is capped below '
+                            '1.7: %(action)s',
+                            {'host': host_uuid, 'action': values.pop(
+                                'last_maintenance_action')})
+        return self._call(context, 'update_host_state', version=version,
                           host_uuid=host_uuid, values=values,
                           expected=expected)
 

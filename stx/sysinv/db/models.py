@@ -74,6 +74,10 @@ class Host(Base):
     ihost_action = sa.Column(sa.String(255))
     task = sa.Column(sa.String(255))
     mtce_info = sa.Column(sa.String(255))
+    # stx-flock's own: what maintenance last did to the host and why. Text,
+    # as the limit (2,048 characters) is the conductor's
+    # (stx.sysinv.conductor.maintenance); migration 0006.
+    last_maintenance_action = sa.Column(sa.Text)
     inv_state = sa.Column(sa.String(255))
     vim_progress_status = sa.Column(sa.String(255))
     bm_ip = sa.Column(sa.String(255))

@@ -15,6 +15,7 @@ import requests
 
 from stx.cli import shell
 from stx.clients import http as stx_http
+from stx.sysinv.db import api as dbapi
 from tests.unit import fixtures as stx_fixtures
 
 # Every environment variable the CLI reads; tests start without them.
@@ -143,6 +144,31 @@ class TestCommands(CliTestCase):
         by_name = self.json_of('host-show', 'controller-0')
         self.assertEqual(by_name, self.json_of('host-show', '1'))
         self.assertEqual(by_name, self.json_of('host-show', by_name['uuid']))
+
+    def test_host_show_has_a_last_maintenance_action_row(self):
+        action = ('2026-11-22T04:10:11Z BMC reset of controller-0 (attempt '
+                  '1 of 2): it did not answer 5 reboot requests')
+        host = self.json_of('host-show', 'controller-0')
+        self.assertIsNone(host['last_maintenance_action'])
+        dbapi.host_update_state(self.server.context, host['id'],
+                                {'last_maintenance_action': action})
+        for ident in ('controller-0', '1'):
+            with self.subTest(host=ident):
+                self.assertEqual(action, self.json_of(
+                    'host-show', ident)['last_maintenance_action'])
+                status, out, _err = self.stx('host-show', ident)
+                self.assertEqual(0, status)
+                self.assertIn('| last_maintenance_action | %s |' % action,
+                              out)
+        self.assertEqual({'last_maintenance_action': action}, self.json_of(
+            'host-show', 'controller-0', '-c', 'last_maintenance_action'))
+
+    def test_host_list_has_no_last_maintenance_action(self):
+        [host] = self.json_of('host-list')
+        self.assertNotIn('last_maintenance_action', host)
+        status, out, _err = self.stx('host-list')
+        self.assertEqual(0, status)
+        self.assertNotIn('last_maintenance_action', out)
 
     def test_host_add_short_options_and_location_text(self):
         host = self.add_worker('worker-0', '52:54:00:12:34:56',

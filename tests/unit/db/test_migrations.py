@@ -105,6 +105,25 @@ class TestSysinvMigrations(_MigrationChecks, base.TestCase):
             self.assertEqual(0, connection.exec_driver_sql(
                 'SELECT count(*) FROM i_sensors').scalar())
 
+    def test_0006_adds_last_maintenance_action_null_for_existing_hosts(self):
+        migration.upgrade(self.database, '0005')
+        with self.database.get_engine().begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO i_host (id, uuid, hostname, task) "
+                "VALUES (1, 'h1', 'worker-1', 'Rebooting')")
+        migration.upgrade(self.database)
+        # The longest text the conductor stores.
+        action = 'BMC reset of worker-1: ' + 'x' * (2048 - 23)
+        with self.database.get_engine().begin() as connection:
+            self.assertEqual([('worker-1', 'Rebooting', None)],
+                             [tuple(row) for row in connection.exec_driver_sql(
+                                 'SELECT hostname, task, '
+                                 'last_maintenance_action FROM i_host')])
+            connection.exec_driver_sql(
+                'UPDATE i_host SET last_maintenance_action = ?', (action,))
+            self.assertEqual(action, connection.exec_driver_sql(
+                'SELECT last_maintenance_action FROM i_host').scalar())
+
 
 class TestSysinvModelsMigrationsSync(_ModelsMigrationsSync, base.TestCase):
     database = sysinv_db.DB

@@ -11,6 +11,8 @@ from stx.objects import system as system_obj
 from stx.sysinv.db import api as db_api
 from tests.unit import base
 
+ACTION = ('2026-11-22T04:10:11Z BMC reset of worker-0 (attempt 1 of 2): it '
+          'did not answer 5 reboot requests')
 # Fingerprints of every registered object: '<VERSION>-<hash of its fields
 # and remotable methods>'. A test failure here means an object changed.
 # Changing an object's fields changes what crosses RPC, so an old service
@@ -25,7 +27,7 @@ from tests.unit import base
 #        base.StxObjectRegistry.obj_classes()).get_hashes())"
 # Never update a hash here without bumping the version.
 OBJECT_FINGERPRINTS = {
-    'Host': '1.1-00983c44de132baa9c525bf087ae7ce5',
+    'Host': '1.2-589e03305c85ffc06838a3f7764b7ad1',
     'System': '1.0-8cbf716bf84fa5e545625349361503b2',
 }
 
@@ -53,6 +55,7 @@ class TestHost(base.TestCase):
             'hostname': 'worker-0', 'personality': states.WORKER,
             'mgmt_mac': '08:00:27:aa:bb:01', 'mgmt_ip': '192.168.204.10',
             'cluster_host_ip': '192.168.206.10',
+            'last_maintenance_action': ACTION,
             'location': {'locn': 'rack 3'}, 'bm_type': 'ipmi',
             'bm_ip': '10.0.0.3:623', 'bm_username': 'admin',
             'bm_password': 'gAAAAAB-token', 'ttys_dcd': True})
@@ -87,7 +90,7 @@ class TestHost(base.TestCase):
         serializer = objects_base.StxObjectSerializer()
         primitive = serializer.serialize_entity(self.context, host)
         self.assertEqual('Host', primitive['stx_object.name'])
-        self.assertEqual('1.1', primitive['stx_object.version'])
+        self.assertEqual('1.2', primitive['stx_object.version'])
         self.assertEqual('stx', primitive['stx_object.namespace'])
         copy = serializer.deserialize_entity(self.context, primitive)
         self.assertIsInstance(copy, host_obj.Host)
@@ -98,8 +101,22 @@ class TestHost(base.TestCase):
         host = host_obj.Host.from_db(self._db_host(), self.context)
         data = host.obj_to_primitive(target_version='1.0')['stx_object.data']
         self.assertNotIn('cluster_host_ip', data)
+        self.assertNotIn('last_maintenance_action', data)
         self.assertEqual('192.168.204.10', data['mgmt_ip'])
         self.assertEqual('192.168.206.10', host.cluster_host_ip)
+
+    def test_backport_to_1_1_drops_only_last_maintenance_action(self):
+        host = host_obj.Host.from_db(self._db_host(), self.context)
+        primitive = host.obj_to_primitive(target_version='1.1')
+        self.assertEqual('1.1', primitive['stx_object.version'])
+        data = primitive['stx_object.data']
+        self.assertNotIn('last_maintenance_action', data)
+        self.assertEqual('192.168.206.10', data['cluster_host_ip'])
+        self.assertEqual(ACTION, host.last_maintenance_action)
+        # A 1.1 service reads it back without the field.
+        old = host_obj.Host.obj_from_primitive(primitive)
+        self.assertFalse(old.obj_attr_is_set('last_maintenance_action'))
+        self.assertEqual('worker-0', old.hostname)
 
     def test_serializer_round_trip_of_a_list(self):
         hosts = [host_obj.Host.from_db(self._db_host(), self.context)]

@@ -445,6 +445,63 @@ class TestHostActions(HostApiTestCase):
                                             host['id'])['location'])
 
 
+class TestLastMaintenanceAction(HostApiTestCase):
+    """What maintenance last did to a host: shown, never set by clients."""
+
+    ACTION = ('2026-11-22T04:10:11Z BMC reset of worker-0 (attempt 1 of 2): '
+              'it did not answer 5 reboot requests')
+
+    def store(self, host, action):
+        # As maintenance does, through the conductor's update_host_state.
+        dbapi.host_update_state(self.context, host['id'],
+                                {'last_maintenance_action': action})
+
+    def shown(self, host):
+        """(GET /v1/ihosts/<id>, its GET /v1/ihosts entry) of the field."""
+        one = self.app.get('/v1/ihosts/%s' % host['id']).json
+        [entry] = [h for h in self.app.get('/v1/ihosts').json['ihosts']
+                   if h['uuid'] == host['uuid']]
+        return one['last_maintenance_action'], entry['last_maintenance_action']
+
+    def test_shown_null_until_maintenance_stores_it(self):
+        host = self.add()
+        self.assertIsNone(host['last_maintenance_action'])
+        self.assertEqual((None, None), self.shown(host))
+        self.store(host, self.ACTION)
+        self.assertEqual((self.ACTION, self.ACTION), self.shown(host))
+
+    def test_patch_refused_400_naming_it_and_nothing_stored(self):
+        host = self.add()
+        self.store(host, self.ACTION)
+        for ops in ([{'op': 'replace', 'path': '/last_maintenance_action',
+                      'value': 'operator was here'}],
+                    [{'op': 'remove', 'path': '/last_maintenance_action'}],
+                    [{'op': 'replace', 'path': '/location',
+                      'value': 'rack 4'},
+                     {'op': 'replace', 'path': '/last_maintenance_action',
+                      'value': ''}]):
+            with self.subTest(ops=ops):
+                response = self.app.patch_json(
+                    '/v1/ihosts/%s' % host['id'], ops, expect_errors=True)
+                fault = self.assertRefused(response, 400,
+                                           'last_maintenance_action',
+                                           'stx.invalid.read_only')
+                self.assertIn('last_maintenance_action', fault['faultstring'])
+        stored = dbapi.host_get(self.context, host['id'])
+        self.assertEqual((self.ACTION, {}),
+                         (stored['last_maintenance_action'],
+                          stored['location']))
+
+    def test_add_with_it_refused_naming_it(self):
+        # As the other fields the services set (task, availability...).
+        response = self.app.post_json(
+            '/v1/ihosts', dict(WORKER, last_maintenance_action='x'),
+            expect_errors=True)
+        self.assertRefused(response, 400, 'last_maintenance_action')
+        self.assertEqual(['controller-0'], [
+            h['hostname'] for h in self.app.get('/v1/ihosts').json['ihosts']])
+
+
 class TestHostDelete(HostApiTestCase):
 
     def test_delete_locked_host(self):

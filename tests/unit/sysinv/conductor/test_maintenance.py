@@ -1,12 +1,14 @@
-"""What a reinstall changes of a host's records (host_reinstalling).
+"""What a reinstall changes of a host's records (host_reinstalling), and
+what maintenance stores of a host (update_host_state, get_mtce_hosts).
 
 worker-0 holds the ``server`` fixture's inventory, reported through the
 conductor, and its operator's configuration (two platform cores, a label,
 a data interface), applied by its agent: a recording agent endpoint. A
-conductor of the test's own is called directly; the last class goes
+conductor of the test's own is called directly; the RPC classes go
 through RPC to the shared test conductor.
 """
 
+import fixtures
 import oslo_messaging as messaging
 
 from stx.common import exception
@@ -164,6 +166,159 @@ class TestMtceHosts(test_inventory.ConductorTestCase):
         self.assertEqual(('192.168.204.10', '192.168.206.10', None),
                          (mtce_host['mgmt_ip'], mtce_host['cluster_host_ip'],
                           mtce_host['config_status']))
+
+
+# What maintenance writes after an automatic action.
+BMC_RESET = ('2026-11-22T04:10:11Z BMC reset of worker-0 (attempt 1 of 2): '
+             'it did not answer 5 reboot requests; heartbeat silent on mgmt '
+             'and cluster-host since 04:09:58 (10 missed pulses each); the '
+             'BMC confirmed the reset')
+
+
+class TestLastMaintenanceAction(test_inventory.ConductorTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.host = self.add_worker()
+
+    def update(self, values, expected=None):
+        return self.conductor.update_host_state(
+            self.context, self.host['uuid'], values, expected)
+
+    def stored(self):
+        return dbapi.host_get(self.context, self.host['id'])
+
+    def test_stored_alone_and_given_to_maintenance(self):
+        returned = self.update({'last_maintenance_action': BMC_RESET})
+
+        self.assertEqual(BMC_RESET, returned['last_maintenance_action'])
+        host = self.stored()
+        self.assertEqual(BMC_RESET, host['last_maintenance_action'])
+        self.assertEqual(
+            (self.host['administrative'], self.host['operational'],
+             self.host['availability'], self.host['task']),
+            (host['administrative'], host['operational'],
+             host['availability'], host['task']))
+        [one] = self.conductor.get_mtce_hosts(self.context,
+                                              self.host['uuid'])
+        self.assertEqual(BMC_RESET, one['last_maintenance_action'])
+        every = {host['hostname']: host['last_maintenance_action'] for host
+                 in self.conductor.get_mtce_hosts(self.context)}
+        self.assertEqual({'controller-0': None, 'worker-0': BMC_RESET},
+                         every)
+
+    def test_stored_with_the_state_change_it_explains(self):
+        self.update({'availability': states.OFFLINE, 'task': 'Rebooting',
+                     'last_maintenance_action': BMC_RESET})
+        host = self.stored()
+        self.assertEqual((states.OFFLINE, 'Rebooting', BMC_RESET),
+                         (host['availability'], host['task'],
+                          host['last_maintenance_action']))
+
+    def test_a_state_change_alone_keeps_it(self):
+        self.update({'last_maintenance_action': BMC_RESET})
+        self.update({'availability': states.ONLINE, 'task': ''})
+        self.assertEqual(BMC_RESET, self.stored()['last_maintenance_action'])
+
+    def test_empty_text_and_none_clear_it(self):
+        for cleared in ('', None):
+            with self.subTest(value=cleared):
+                self.update({'last_maintenance_action': BMC_RESET})
+                returned = self.update({'last_maintenance_action': cleared})
+                self.assertIsNone(returned['last_maintenance_action'])
+                self.assertIsNone(self.stored()['last_maintenance_action'])
+
+    def test_longest_text_is_stored_whole(self):
+        longest = BMC_RESET + 'x' * (2048 - len(BMC_RESET))
+        self.update({'last_maintenance_action': longest})
+        self.assertEqual(longest, self.stored()['last_maintenance_action'])
+
+    def test_too_long_or_not_text_refused_naming_it(self):
+        self.update({'last_maintenance_action': BMC_RESET})
+        before = self.stored()
+        for value, reason in (('x' * 2049, '2049 characters; at most 2048'),
+                              (5, 'must be text'),
+                              ([BMC_RESET], 'must be text'),
+                              ({'action': 'reboot'}, 'must be text'),
+                              (b'reboot', 'must be text')):
+            with self.subTest(value=value):
+                error = self.assertRaises(
+                    exception.InvalidParameterValue, self.update,
+                    {'availability': states.OFFLINE,
+                     'last_maintenance_action': value})
+                self.assertEqual('values.last_maintenance_action',
+                                 error.field)
+                self.assertIn(reason, str(error))
+        # Nothing of a refused update is stored, not even its states.
+        self.assertEqual(before, self.stored())
+
+    def test_expected_value_guards_the_update(self):
+        self.update({'last_maintenance_action': BMC_RESET})
+        self.assertIsNone(self.update({'last_maintenance_action': ''},
+                                      expected={'last_maintenance_action':
+                                                'something else'}))
+        self.assertEqual(BMC_RESET, self.stored()['last_maintenance_action'])
+        self.update({'last_maintenance_action': None},
+                    expected={'last_maintenance_action': BMC_RESET})
+        self.assertIsNone(self.stored()['last_maintenance_action'])
+        # '' expects it cleared, as '' clears it.
+        self.assertIsNotNone(self.update(
+            {'task': ''}, expected={'last_maintenance_action': ''}))
+
+    def test_operators_cannot_set_it(self):
+        error = self.assertRaises(exception.UnknownField,
+                                  self.conductor.update_host, self.context,
+                                  self.host['uuid'],
+                                  {'last_maintenance_action': BMC_RESET})
+        self.assertEqual('last_maintenance_action', error.field)
+        self.assertIsNone(self.stored()['last_maintenance_action'])
+
+
+class TestLastMaintenanceActionRPC(base.TestCase):
+    """stx-mtce's update_host_state through rpcapi (1.7)."""
+
+    def setUp(self):
+        super().setUp()
+        self.config(rpc_timeout=5, group='sysinv')
+        self.useFixture(base.ConductorFixture())
+        _system, self.host = bootstrap.ensure_system(self.context)
+
+    def stored(self):
+        return dbapi.host_get(self.context, self.host['id'])
+
+    def test_stored_over_rpc(self):
+        host = rpcapi.ConductorAPI().update_host_state(
+            self.context, self.host['uuid'],
+            {'last_maintenance_action': BMC_RESET})
+        self.assertEqual(BMC_RESET, host['last_maintenance_action'])
+        self.assertEqual(BMC_RESET, self.stored()['last_maintenance_action'])
+
+    def test_refusal_reaches_maintenance_naming_the_field(self):
+        error = self.assertRaises(
+            exception.InvalidParameterValue,
+            rpcapi.ConductorAPI().update_host_state, self.context,
+            self.host['uuid'], {'last_maintenance_action': 'x' * 2049})
+        self.assertEqual('values.last_maintenance_action', error.field)
+
+    def test_capped_client_stores_the_states_and_logs_the_action(self):
+        self.config(sysinv_conductor='1.6', group='upgrade_levels')
+        logs = self.useFixture(fixtures.FakeLogger(
+            name='stx.sysinv.conductor.rpcapi'))
+        values = {'task': 'Rebooting', 'last_maintenance_action': BMC_RESET}
+        host = rpcapi.ConductorAPI().update_host_state(
+            self.context, self.host['uuid'], values)
+        self.assertEqual(('Rebooting', None),
+                         (host['task'], host['last_maintenance_action']))
+        self.assertIn('last_maintenance_action not stored', logs.output)
+        self.assertIn(BMC_RESET, logs.output)
+        # The caller's dict is left as it was.
+        self.assertEqual(BMC_RESET, values['last_maintenance_action'])
+
+    def test_capped_client_sends_states_alone_at_1_5(self):
+        self.config(sysinv_conductor='1.5', group='upgrade_levels')
+        host = rpcapi.ConductorAPI().update_host_state(
+            self.context, self.host['uuid'], {'task': 'Rebooting'})
+        self.assertEqual('Rebooting', host['task'])
 
 
 class TestHostReinstallingRPC(base.TestCase):
