@@ -94,6 +94,14 @@ TASK_ENABLING = 'Enabling'
 TASK_REINSTALLING = 'Reinstalling'
 # A host failed by heartbeat loss, waiting for its heartbeat to return.
 TASK_GRACEFUL_RECOVERY_WAIT = 'Graceful Recovery Wait'
+# Automatic recovery of a failed host (stx.mtce.recovery).
+TASK_RECOVERY_REBOOT = 'Recovery Reboot'
+TASK_RECOVERY_RESET_WAIT = 'Recovery BMC Reset Wait'
+TASK_RECOVERY_RESET = 'Recovery BMC Reset'
+TASK_AUTO_RECOVERY_WAIT = 'Auto-Recovery Wait'
+# A failed host automatic recovery gave up on: '<cause> Failure, threshold
+# reached, Lock/Unlock to retry', as StarlingX says it.
+TASK_RECOVERY_GAVE_UP = '%s Failure, threshold reached, Lock/Unlock to retry'
 
 # Hardware sensor status (hwmon), from healthy to worst; offline when the
 # sensor cannot be read.

@@ -59,6 +59,14 @@ opts = [
                     '(replaced atomically; format in '
                     'stx.sysinv.conductor.config). Its config_uuid is '
                     'reported to the conductor at each start.'),
+    cfg.IntOpt('condition_report_interval',
+               default=30,
+               min=1,
+               help='Seconds between two reports to host maintenance of '
+                    'everything the process and resource monitors find '
+                    'wrong (the whole set, even when nothing changed). A '
+                    'change is reported at once; this repeat makes good a '
+                    'lost report or a maintenance restart.'),
 ]
 
 

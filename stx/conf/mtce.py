@@ -110,7 +110,72 @@ opts = [
                min=1,
                help='Seconds a reinstall may take, from the BMC reset until '
                     'the host\'s agent answers again (StarlingX: 2400 s).'),
+    cfg.FloatOpt('graceful_recovery_timeout',
+                 default=30.0,
+                 min=0.0,
+                 help='Seconds a host failed by heartbeat loss is given to '
+                      'answer again by itself (graceful recovery: back in '
+                      'service without a reboot) before maintenance '
+                      'reboots it. Longer rides out longer network '
+                      'outages; shorter repairs a hung host sooner.'),
+    cfg.IntOpt('max_graceful_recoveries',
+               default=5,
+               min=0,
+               help='Graceful recoveries in a row (StarlingX\'s fast '
+                    'enables: 5) after which a host failed by heartbeat '
+                    'is rebooted at once: one that keeps losing heartbeat '
+                    'and coming back is not trusted any more. A reboot or '
+                    'a lock starts the count again.'),
+    cfg.IntOpt('reboot_attempts',
+               default=5,
+               min=0,
+               help='Reboot requests sent through a failed host\'s agent '
+                    'before maintenance resets it through its BMC '
+                    '(StarlingX: 5 unacknowledged reboots before a '
+                    'reset).'),
+    cfg.FloatOpt('reboot_retry_interval',
+                 default=5.0,
+                 min=0.0,
+                 help='Seconds between two reboot requests to a failed '
+                      'host whose agent does not answer.'),
+    cfg.FloatOpt('bmc_reset_delay',
+                 default=300.0,
+                 min=0.0,
+                 help='Seconds from a host\'s failure before it is reset '
+                      'through its BMC, when its agent did not take a '
+                      'reboot request (StarlingX: 300 s, time for a crash '
+                      'dump to be written).'),
+    cfg.IntOpt('bmc_reset_attempts',
+               default=7,
+               min=1,
+               help='BMC resets of a failed host that does not come back '
+                    '(StarlingX: 7); after the last one it is left failed '
+                    'until an operator locks and unlocks it.'),
 ]
+
+# Auto-recovery of hosts that fail to enable: per cause, how many failures
+# in a row leave the host failed, and how long to wait before the next try.
+_AUTORECOVERY = (
+    # cause, failures, seconds between tries, what fails
+    ('config', 2, 30, 'its configuration is not applied in time'),
+    ('goenable', 2, 30, 'its enable tests fail or are not reported'),
+    ('heartbeat', 2, 600, 'it does not pass its heartbeat soak'),
+)
+for _cause, _threshold, _interval, _what in _AUTORECOVERY:
+    opts.append(cfg.IntOpt(
+        'ar_%s_threshold' % _cause,
+        default=_threshold,
+        min=1,
+        help='Times in a row a host may fail to enable because %s before '
+             'it is left failed with "threshold reached, Lock/Unlock to '
+             'retry" (StarlingX: %d, i.e. one more reboot).'
+             % (_what, _threshold)))
+    opts.append(cfg.FloatOpt(
+        'ar_%s_interval' % _cause,
+        default=float(_interval),
+        min=0.0,
+        help='Seconds before a host that failed to enable because %s is '
+             'rebooted to try again (StarlingX: %d s).' % (_what, _interval)))
 
 
 def register_opts(conf):

@@ -29,6 +29,17 @@ _LASTING_FAILURES = (exception.BMCAccessDenied, exception.Invalid,
                      exception.SecretKeyError)
 
 
+def updated(host, stored, new_fields=True):
+    """``host`` with the values of ``stored`` (a host as the conductor
+    returned it), keeping the BMC password token only ``host`` carries.
+
+    :param new_fields: also take the fields ``host`` does not have.
+    """
+    return dict(host, **{field: value for field, value in stored.items()
+                         if field != 'bm_password' and
+                         (new_fields or field in host)})
+
+
 def has_bmc(host):
     return bool(host.get('bm_type')) and host['bm_type'] != states.BM_TYPE_NONE
 

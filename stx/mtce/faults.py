@@ -5,6 +5,8 @@ queue, DESIGN.md §8), so a slow or absent fm manager cannot hold up a power
 action or an audit.
 """
 
+import datetime
+
 from oslo_log import log as logging
 
 from stx.common import states
@@ -16,8 +18,12 @@ LOG = logging.getLogger(__name__)
 FM_CLIENT_NAME = 'mtce'
 
 # Alarm and log ids maintenance raises (stx/fm/data/events.yaml).
+CPU_USAGE = '100.101'
+MEMORY_USAGE = '100.103'
+FILESYSTEM_USAGE = '100.104'
 HOST_LOCKED = '200.001'
 HOST_FAILED = '200.004'
+PROCESS_FAILED = '200.006'
 MGMT_HEARTBEAT = '200.005'
 CLUSTER_HOST_HEARTBEAT = '200.009'
 BMC_ACCESS_FAILURE = '200.010'
@@ -31,11 +37,24 @@ MULTI_NODE_FAILURE = '200.024'
 
 # fm's limit on reason_text, and sysinv's on a host's task.
 MAX_TEXT = 255
+# The host field saying what maintenance last did on its own and why, and
+# sysinv's limit on it.
+LAST_ACTION = 'last_maintenance_action'
+MAX_LAST_ACTION = 2048
 
 
 def clip(text, limit=MAX_TEXT):
     """``text`` cut to ``limit`` characters, ending with "..." if cut."""
     return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def explained(text):
+    """The host values that record an automatic action: ``text``, stamped
+    with the time (UTC), as its last maintenance action.
+    """
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
+        '%Y-%m-%dT%H:%M:%SZ')
+    return {LAST_ACTION: clip('%s %s' % (stamp, text), MAX_LAST_ACTION)}
 
 
 def host_entity(host):
@@ -49,6 +68,10 @@ def network_entity(host, network):
 
 def sensor_entity(host, sensor_name):
     return '%s.sensor=%s' % (host_entity(host), sensor_name)
+
+
+def process_entity(host, process):
+    return '%s.process=%s' % (host_entity(host), process)
 
 
 class HostFaults:

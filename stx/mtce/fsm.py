@@ -37,6 +37,9 @@ HEARTBEAT_ONLINE = 'heartbeat-online'      # a locked host answers
 HEARTBEAT_OFFLINE = 'heartbeat-offline'    # a locked host stopped answering
 POWERED_OFF = 'powered-off'    # its BMC confirms it is off
 POWERED_ON = 'powered-on'      # its BMC confirms it is on
+DEGRADED = 'degraded'          # a monitor degrades it (process, resource)
+DEGRADE_CLEARED = 'degrade-cleared'
+FAILED = 'failed'              # a critical process failed for good
 
 ADMIN = 'administrative'
 OPER = 'operational'
@@ -46,6 +49,8 @@ AVAIL = 'availability'
 ANY = None
 #: Availability ``online`` if the host answers heartbeat, else ``offline``.
 PRESENCE = 'presence'
+#: Availability ``available``, or ``degraded`` while anything degrades it.
+IN_SERVICE = 'in-service'
 
 Rule = collections.namedtuple('Rule', 'event administrative operational '
                                       'availability to')
@@ -72,7 +77,7 @@ TABLE = (
          _ON_OR_OFF_LINE + (states.INTEST, states.FAILED),
          {AVAIL: states.INTEST}),
     Rule(ENABLED, states.UNLOCKED, states.DISABLED, states.INTEST,
-         {OPER: states.ENABLED, AVAIL: states.AVAILABLE}),
+         {OPER: states.ENABLED, AVAIL: IN_SERVICE}),
     Rule(ENABLE_FAILED, states.UNLOCKED, states.DISABLED, ANY,
          {AVAIL: states.FAILED}),
     # Heartbeat of an enabled host: loss on some networks degrades it,
@@ -83,9 +88,18 @@ TABLE = (
          (states.AVAILABLE, states.DEGRADED),
          {OPER: states.DISABLED, AVAIL: states.FAILED}),
     Rule(HEARTBEAT_RECOVERED, states.UNLOCKED, states.ENABLED,
-         states.DEGRADED, {AVAIL: states.AVAILABLE}),
+         states.DEGRADED, {AVAIL: IN_SERVICE}),
     Rule(HEARTBEAT_RECOVERED, states.UNLOCKED, states.DISABLED,
-         states.FAILED, {OPER: states.ENABLED, AVAIL: states.AVAILABLE}),
+         states.FAILED, {OPER: states.ENABLED, AVAIL: IN_SERVICE}),
+    # What the host's own monitors find (stx.mtce.conditions): a major
+    # process failure or a critical resource shortage degrades it, a
+    # critical process failure fails it (and recovery reboots it).
+    Rule(DEGRADED, states.UNLOCKED, states.ENABLED, states.AVAILABLE,
+         {AVAIL: states.DEGRADED}),
+    Rule(DEGRADE_CLEARED, states.UNLOCKED, states.ENABLED, states.DEGRADED,
+         {AVAIL: IN_SERVICE}),
+    Rule(FAILED, states.UNLOCKED, states.ENABLED, ANY,
+         {OPER: states.DISABLED, AVAIL: states.FAILED}),
     # Heartbeat of a locked host says only whether it is up.
     Rule(HEARTBEAT_ONLINE, states.LOCKED, states.DISABLED,
          (states.OFFLINE, states.POWER_OFF), {AVAIL: states.ONLINE}),
@@ -119,12 +133,14 @@ def rule_for(host, event):
     return None
 
 
-def transition(host, event, reachable=False):
+def transition(host, event, reachable=False, degraded=False):
     """The new state values of ``host`` after ``event``.
 
     :param host: a dict with the three states (and hostname, uuid).
     :param reachable: whether the host answers heartbeat, for rules whose
         availability is PRESENCE.
+    :param degraded: whether something still degrades the host, for rules
+        whose availability is IN_SERVICE.
     :returns: a dict of the state fields that change (possibly empty).
     :raises: InvalidStateTransition, naming the host's states, when no
         rule allows the event.
@@ -138,5 +154,7 @@ def transition(host, event, reachable=False):
     values = dict(rule.to)
     if values.get(AVAIL) == PRESENCE:
         values[AVAIL] = states.ONLINE if reachable else states.OFFLINE
+    elif values.get(AVAIL) == IN_SERVICE:
+        values[AVAIL] = states.DEGRADED if degraded else states.AVAILABLE
     return {field: value for field, value in values.items()
             if host[field] != value}

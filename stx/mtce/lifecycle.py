@@ -74,9 +74,29 @@ def check_action(host, action):
             'bm_type=... bm_ip=... bm_username=... bm_password=...')
 
 
+# Why a host did not enable: the auto-recovery causes of [mtce]
+# ar_<cause>_threshold, and a host that did not come back from its reboot.
+CAUSE_BOOT = 'boot'
+CAUSE_CONFIG = 'config'
+CAUSE_GOENABLE = 'goenable'
+CAUSE_HEARTBEAT = 'heartbeat'
+
+
 class StageFailed(exception.StxException):
+    """An enable stage failed; ``cause`` says which (CAUSE_*)."""
     msg_fmt = '%(reason)s'
     error_code = 'stx.mtce.action_failed'
+
+    def __init__(self, cause, **kwargs):
+        super().__init__(**kwargs)
+        self.cause = cause
+
+
+def boot_timeout(host):
+    """Seconds the host may take to boot until its agent answers."""
+    return (CONF.mtce.controller_boot_timeout
+            if host['personality'] == states.CONTROLLER
+            else CONF.mtce.worker_boot_timeout)
 
 
 class GoEnabledReports:
@@ -130,30 +150,34 @@ class Lifecycle:
     :param bmcs: the BMCAccess, for reinstalls.
     :param liveness: the stx.mtce.liveness.Liveness heartbeat view.
     :param stored: called with each host as the conductor stored it.
+    :param degraded: ``degraded(host_uuid)`` gives what degrades the host
+        besides heartbeat (stx.mtce.conditions); an enabled host with any
+        is ``degraded``.
     """
 
-    def __init__(self, conductor, faults, agents, bmcs, liveness, stored):
+    def __init__(self, conductor, faults, agents, bmcs, liveness, stored,
+                 degraded=lambda host_uuid: ()):
         self._conductor = conductor
         self._faults = faults
         self._agents = agents
         self._bmcs = bmcs
         self._liveness = liveness
         self._stored = stored
+        self._degraded = degraded
         self.reports = GoEnabledReports()
 
-    def _store(self, context, host, values):
+    def store(self, context, host, values):
         """Store ``values``; the host with them (and its BMC fields)."""
         stored = self._conductor.update_host_state(context, host['uuid'],
                                                    values)
         self._stored(stored)
-        return dict(host, **{field: value for field, value in stored.items()
-                             if field in host and field != 'bm_password'})
+        return mtce_bmc.updated(host, stored, new_fields=False)
 
     def _apply(self, context, host, event, task=None, **facts):
         values = fsm.transition(host, event, **facts)
         if task is not None:
             values['task'] = task
-        return self._store(context, host, values)
+        return self.store(context, host, values)
 
     def accept(self, context, host, action):
         """The first step of an accepted action, stored before the API
@@ -162,16 +186,20 @@ class Lifecycle:
         if action in UNLOCK_ACTIONS:
             return self._apply(context, host, fsm.UNLOCK,
                                task=states.TASK_UNLOCKING)
-        return self._store(context, host, {'task': task_of(action)})
+        return self.store(context, host, {'task': task_of(action)})
 
     def run(self, context, host, action, cancelled):
-        """Carry out an accepted action (in a worker thread)."""
+        """Carry out an accepted action (in a worker thread).
+
+        :returns: as ``enable`` for an unlock; None otherwise.
+        """
         if action in LOCK_ACTIONS:
             self.lock(context, host)
         elif action in UNLOCK_ACTIONS:
-            self.enable(context, host, cancelled)
+            return self.enable(context, host, cancelled)
         else:
             self.reinstall(context, host, cancelled)
+        return None
 
     # Lock.
 
@@ -193,21 +221,20 @@ class Lifecycle:
     # Unlock: reboot, boot, tests, heartbeat soak.
 
     def enable(self, context, host, cancelled):
-        """Bring an unlocked, disabled host into service."""
+        """Bring an unlocked, disabled host into service.
+
+        :returns: None, or the StageFailed that left it failed, for
+            automatic recovery (stx.mtce.recovery) to take up.
+        """
         self._faults.clear_alarm(mtce_faults.HOST_LOCKED,
                                  mtce_faults.host_entity(host))
         try:
-            host = self._enable(context, host, cancelled)
+            host = self._reboot(context, host, cancelled)
         except StageFailed as error:
-            if cancelled.is_set():
-                LOG.info('Unlock of %(host)s cancelled',
-                         {'host': host['hostname']})
-                return
-            self._enable_failed(context, host, str(error))
-            return
-        self._done(host, '%s unlocked and enabled' % host['hostname'])
+            return self._failed(context, host, error, cancelled, 'Unlock')
+        return self.finish_enable(context, host, cancelled, 'Unlock')
 
-    def _enable(self, context, host, cancelled):
+    def _reboot(self, context, host, cancelled):
         uuid = host['uuid']
         before = power.agent_status(self._agents, context, uuid)
         if before is not None:
@@ -215,33 +242,54 @@ class Lifecycle:
         host = self._apply(context, host, fsm.REBOOTING,
                            task=states.TASK_REBOOTING if before
                            else states.TASK_BOOTING)
-        timeout = (CONF.mtce.controller_boot_timeout
-                   if host['personality'] == states.CONTROLLER
-                   else CONF.mtce.worker_boot_timeout)
+        timeout = boot_timeout(host)
         after = power.wait_for_agent(self._agents, context, uuid, before,
                                      timeout, cancelled)
         if after is None:
-            raise StageFailed(reason='its agent did not answer within %ss '
-                              'of the reboot' % timeout)
+            raise StageFailed(CAUSE_BOOT, reason='its agent did not answer '
+                              'within %ss of the reboot' % timeout)
+        return dict(host, started_at=after['started_at'])
+
+    def finish_enable(self, context, host, cancelled, what='Enable'):
+        """The stages after a boot: tests, configuration, heartbeat soak.
+
+        :param host: the host, with the ``started_at`` of its agent's
+            status after the boot.
+        :param what: what is enabling it, for the task of a failure.
+        :returns: as ``enable``.
+        """
+        try:
+            host = self._test_and_soak(context, host, cancelled)
+        except StageFailed as error:
+            return self._failed(context, host, error, cancelled, what)
+        self._done(host, '%s enabled (%s)'
+                   % (host['hostname'], what.lower()))
+        return None
+
+    def _test_and_soak(self, context, host, cancelled):
+        uuid = host['uuid']
         host = self._apply(context, host, fsm.BOOTED,
                            task=states.TASK_TESTING)
         deadline = time.monotonic() + CONF.mtce.goenabled_timeout
         report = self.reports.wait(
-            uuid, after['started_at'], CONF.mtce.goenabled_timeout,
+            uuid, host['started_at'], CONF.mtce.goenabled_timeout,
             lambda: self._agents.enable_checks(context, uuid), cancelled)
         if report is None:
-            raise StageFailed(reason='no enable test report from its agent '
-                              'within %ss' % CONF.mtce.goenabled_timeout)
+            raise StageFailed(CAUSE_GOENABLE, reason='no enable test report '
+                              'from its agent within %ss'
+                              % CONF.mtce.goenabled_timeout)
         if not report['passed']:
-            raise StageFailed(reason='enable tests failed: %s'
+            raise StageFailed(CAUSE_GOENABLE, reason='enable tests failed: %s'
                               % '; '.join(report['reasons']))
         self._wait_configured(context, host, deadline, cancelled)
-        host = self._store(context, host, {'task': states.TASK_ENABLING})
+        host = self.store(context, host, {'task': states.TASK_ENABLING})
         problem = self._liveness.soak(host, cancelled,
                                       CONF.mtce.heartbeat_soak_timeout)
         if problem:
-            raise StageFailed(reason='heartbeat soak: %s' % problem)
-        return self._apply(context, host, fsm.ENABLED, task='')
+            raise StageFailed(CAUSE_HEARTBEAT,
+                              reason='heartbeat soak: %s' % problem)
+        return self._apply(context, host, fsm.ENABLED, task='',
+                           degraded=bool(self._degraded(uuid)))
 
     def _wait_configured(self, context, host, deadline, cancelled):
         while True:
@@ -251,25 +299,30 @@ class Lifecycle:
                 return
             if time.monotonic() >= deadline or cancelled.wait(
                     CONFIG_POLL_INTERVAL):
-                raise StageFailed(reason='its configuration was not applied '
-                                  'within %ss (%s)' % (
+                raise StageFailed(CAUSE_CONFIG, reason='its configuration '
+                                  'was not applied within %ss (%s)' % (
                                       CONF.mtce.goenabled_timeout,
                                       current['config_status']))
 
-    def _enable_failed(self, context, host, reason):
+    def _failed(self, context, host, error, cancelled, what):
+        if cancelled.is_set():
+            LOG.info('Enabling %(host)s cancelled',
+                     {'host': host['hostname']})
+            return None
         current = self._conductor.get_mtce_hosts(context, host['uuid'])[0]
         if current['administrative'] != states.UNLOCKED:
-            return
-        text = mtce_faults.clip('Unlock failed: %s' % reason)
+            return None
+        text = mtce_faults.clip('%s failed: %s' % (what, error))
         self._apply(context, current, fsm.ENABLE_FAILED, task=text)
         self._faults.raise_alarm(
             mtce_faults.HOST_FAILED, mtce_faults.host_entity(current),
-            states.SEVERITY_CRITICAL, '%s could not be enabled: %s; lock '
-            'and unlock it to try again' % (current['hostname'], reason))
-        LOG.warning('Unlock of %(host)s failed: %(reason)s',
-                    {'host': current['hostname'], 'reason': reason})
+            states.SEVERITY_CRITICAL, '%s could not be enabled: %s'
+            % (current['hostname'], error))
+        LOG.warning('%(host)s could not be enabled: %(reason)s',
+                    {'host': current['hostname'], 'reason': error})
         self._faults.log(mtce_faults.HOST_ACTION,
                          mtce_faults.host_entity(current), text)
+        return error
 
     # Reinstall.
 
@@ -282,7 +335,7 @@ class Lifecycle:
             self._bmcs.call(host, 'set_power_state', bmc_base.POWER_RESET,
                             timeout=CONF.mtce.power_action_timeout)
         except exception.StxException as error:
-            self._store(context, host, {'task': mtce_faults.clip(
+            self.store(context, host, {'task': mtce_faults.clip(
                 'Reinstall failed: %s' % error)})
             self._done(host, 'Reinstall of %s failed: %s'
                        % (host['hostname'], error))
@@ -295,7 +348,7 @@ class Lifecycle:
         if after is None:
             text = ('Reinstall failed: its agent did not answer within %ss'
                     % CONF.mtce.reinstall_timeout)
-            self._store(context, host, {'task': text})
+            self.store(context, host, {'task': text})
             self._done(host, '%s: %s' % (host['hostname'], text))
             return
         host = self._apply(context, host, fsm.REINSTALLED, task='')

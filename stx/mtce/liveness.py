@@ -71,14 +71,22 @@ class Liveness:
     :param host_of: ``host_of(uuid)`` gives the cached host (or None).
     :param stored: ``stored(host)`` is called with each host whose state
         this changed, as the conductor returned it.
+    :param degraded: ``degraded(host_uuid)`` gives what degrades the host
+        besides heartbeat; a host whose heartbeat recovers stays degraded
+        while there is any.
+    :param failed: ``failed(host, reason)`` is called with each host this
+        failed, for automatic recovery (stx.mtce.recovery).
     """
 
-    def __init__(self, conductor, faults, actions, host_of, stored):
+    def __init__(self, conductor, faults, actions, host_of, stored,
+                 degraded=lambda host_uuid: (), failed=None):
         self._conductor = conductor
         self._faults = faults
         self._actions = actions
         self._host_of = host_of
         self._stored = stored
+        self._degraded = degraded
+        self._failed = failed
         self._context = stx_context.get_admin_context()
         self.monitor = None
         self._events = queue.Queue()
@@ -151,6 +159,11 @@ class Liveness:
         if view is None:
             return None
         return view['health'] in _ANSWERING
+
+    def degraded(self, host):
+        """Whether heartbeat is lost on some of the host's networks."""
+        view = self._networks(host['uuid'])
+        return view is not None and view['health'] == tracker.HEALTH_DEGRADED
 
     def soak(self, host, cancelled, timeout):
         """Wait until the host has answered every pulse on every network
@@ -268,9 +281,19 @@ class Liveness:
                                      self._mnfa_entity,
                                      states.SEVERITY_MAJOR, reason)
         else:
-            LOG.info('Multi-node failure avoidance ended')
+            reason = ('Multi-node failure avoidance ended: heartbeat '
+                      'failures are handled again')
+            LOG.info('%(reason)s', {'reason': reason})
             self._faults.clear_alarm(mtce_faults.MULTI_NODE_FAILURE,
                                      self._mnfa_entity)
+        for uuid in event.hosts:
+            try:
+                self._conductor.update_host_state(
+                    self._context, uuid, mtce_faults.explained(reason))
+            except exception.StxException as error:
+                LOG.warning('Host %(host)s: multi-node failure avoidance '
+                            'not recorded: %(error)s',
+                            {'host': self._name(uuid), 'error': error})
 
     def _name(self, host_uuid):
         host = self._host_of(host_uuid)
@@ -294,11 +317,21 @@ class Liveness:
             }.get(change.new, (None, None))
         if event is None or fsm.rule_for(host, event) is None:
             return
-        values = fsm.transition(host, event)
+        values = fsm.transition(host, event,
+                                degraded=bool(self._degraded(host['uuid'])))
         if task is not None:
             values['task'] = task
         if not values:
             return
+        reason = self._reason(change)
+        text = '%s is now %s: %s' % (
+            host['hostname'],
+            '/'.join(values.get(field, host[field])
+                     for field in (fsm.ADMIN, fsm.OPER, fsm.AVAIL)),
+            reason)
+        if event in _EXPLAINED:
+            # An automatic decision: the host says why.
+            values.update(mtce_faults.explained(text))
         try:
             stored = self._conductor.update_host_state(
                 self._context, host['uuid'], values,
@@ -315,14 +348,13 @@ class Liveness:
         if stored is None:
             return
         self._stored(stored)
-        self._alarms(stored, event, change)
+        self._alarms(stored, event, change, reason)
         self._faults.log(
             mtce_faults.HOST_STATE_CHANGE, mtce_faults.host_entity(stored),
-            '%s is now %s/%s/%s: %s' % (
-                stored['hostname'], stored['administrative'],
-                stored['operational'], stored['availability'],
-                self._reason(change)),
+            text,
             severity=_SEVERITY.get(event, states.SEVERITY_NOT_APPLICABLE))
+        if event == fsm.HEARTBEAT_FAILED and self._failed is not None:
+            self._failed(stored, reason)
 
     def _failure_event(self, host, change):
         if change.new == tracker.HEALTH_DEGRADED:
@@ -340,7 +372,7 @@ class Liveness:
                       'reason': self._reason(change)})
         return None, None
 
-    def _alarms(self, host, event, change):
+    def _alarms(self, host, event, change, reason):
         entity = mtce_faults.host_entity(host)
         if event == fsm.HEARTBEAT_RECOVERED:
             self.clear_alarms(host)
@@ -356,14 +388,14 @@ class Liveness:
                 self._faults.raise_alarm(
                     alarm_id, network_entity, severity,
                     '%s heartbeat lost on the %s network: %s'
-                    % (host['hostname'], network, self._reason(change)))
+                    % (host['hostname'], network, reason))
             else:
                 self._faults.clear_alarm(alarm_id, network_entity)
         if failed:
             self._faults.raise_alarm(
                 mtce_faults.HOST_FAILED, entity, states.SEVERITY_CRITICAL,
-                '%s failed: heartbeat lost on every network; waiting for it '
-                'to answer again' % host['hostname'])
+                '%s failed: heartbeat lost on every network; maintenance is '
+                'recovering it' % host['hostname'])
 
     def clear_alarms(self, host):
         """Clear the heartbeat alarms of ``host`` (recovered, locked)."""
@@ -373,19 +405,34 @@ class Liveness:
             self._faults.clear_alarm(
                 alarm_id, mtce_faults.network_entity(host, network))
 
-    @staticmethod
-    def _reason(change):
-        misses = ', '.join('%s %d' % (network, count) for network, count in
-                           sorted(change.misses.items()))
-        if change.last_answered is None:
-            last = 'never answered'
-        else:
-            last = 'last answer %.2fs ago' % (time.monotonic() -
-                                              change.last_answered)
-        return 'heartbeat %s (missed pulses: %s; %s)' % (change.new, misses,
-                                                         last)
+    def _reason(self, change):
+        """What heartbeat saw: each network's missed pulses, and since
+        when a silent one has been silent.
+        """
+        view = self._networks(change.host_uuid) or {}
+        networks = []
+        for network, count in sorted(change.misses.items()):
+            last = view.get('networks', {}).get(network, {}).get(
+                'last_answered', change.last_answered)
+            if not count:
+                networks.append('%s answers' % network)
+            elif last is None:
+                networks.append('%s never answered' % network)
+            else:
+                networks.append('%s silent since %s (%d missed)' % (
+                    network, _wall_clock(last), count))
+        return 'heartbeat %s: %s' % (change.new, ', '.join(networks))
 
 
+def _wall_clock(monotonic):
+    """A time.monotonic() instant as UTC time of day (HH:MM:SS.s)."""
+    wall = time.time() - (time.monotonic() - monotonic)
+    return time.strftime('%H:%M:%S', time.gmtime(wall)) + (
+        '.%d' % int(wall % 1 * 10))
+
+
+_EXPLAINED = (fsm.HEARTBEAT_FAILED, fsm.HEARTBEAT_DEGRADED,
+              fsm.HEARTBEAT_RECOVERED)
 _SEVERITY = {
     fsm.HEARTBEAT_FAILED: states.SEVERITY_CRITICAL,
     fsm.HEARTBEAT_DEGRADED: states.SEVERITY_MAJOR,

@@ -25,13 +25,17 @@ from stx.common import exception
 from stx.common import periodic
 from stx.common import states
 from stx.conf import CONF
+from stx.mtce import actions as mtce_actions
 from stx.mtce import bmc as mtce_bmc
+from stx.mtce import conditions as mtce_conditions
 from stx.mtce import faults as mtce_faults
+from stx.mtce import fsm
 from stx.mtce import hwmon
 from stx.mtce import lifecycle
 from stx.mtce import liveness
 from stx.mtce import power
 from stx.mtce import powersync
+from stx.mtce import recovery
 from stx.sysinv.agent import rpcapi as agent_rpcapi
 from stx.sysinv.conductor import rpcapi as conductor_rpcapi
 
@@ -48,57 +52,6 @@ STOP_TIMEOUT = 1.0
 EXPECTED = (exception.Invalid, exception.NotFound, exception.Conflict)
 
 
-class HostActions:
-    """Which hosts have an action in progress, which one, and a way to
-    cancel it.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._tasks = {}
-        self._cancel = {}
-
-    def acquire(self, host_uuid, task):
-        """Take the host for an action; False if another one has it."""
-        with self._lock:
-            if host_uuid in self._tasks:
-                return False
-            self._tasks[host_uuid] = task
-            self._cancel[host_uuid] = threading.Event()
-            return True
-
-    def release(self, host_uuid):
-        with self._lock:
-            self._tasks.pop(host_uuid, None)
-            self._cancel.pop(host_uuid, None)
-
-    def busy(self, host_uuid):
-        with self._lock:
-            return host_uuid in self._tasks
-
-    def task(self, host_uuid):
-        with self._lock:
-            return self._tasks.get(host_uuid)
-
-    def cancelled(self, host_uuid):
-        """The event that cancels the host's action (set: cancelled)."""
-        with self._lock:
-            return self._cancel.get(host_uuid) or threading.Event()
-
-    def cancel(self, host_uuid, timeout):
-        """Cancel the host's action; wait until it has let the host go.
-
-        :returns: whether the host is free.
-        """
-        self.cancelled(host_uuid).set()
-        deadline = time.monotonic() + timeout
-        while self.busy(host_uuid):
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
-        return True
-
-
 class MtceManager:
     """RPC endpoint of stx-mtce (stx.mtce.rpcapi) and owner of its audits.
 
@@ -109,14 +62,14 @@ class MtceManager:
     :param agents: an AgentAPI; the default one otherwise.
     """
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self, conductor=None, fault_api=None, agents=None):
         self.conductor = conductor or conductor_rpcapi.ConductorAPI(
             timeout=CONF.mtce.rpc_timeout)
         agents = agents or agent_rpcapi.AgentAPI()
         self.faults = mtce_faults.HostFaults(fault_api)
-        self.actions = HostActions()
+        self.actions = mtce_actions.HostActions()
         self.bmcs = mtce_bmc.BMCAccess(self.faults)
         self._executor = futurist.ThreadPoolExecutor(
             max_workers=CONF.mtce.bmc_workers)
@@ -132,12 +85,17 @@ class MtceManager:
         self.hwmon = hwmon.SensorMonitor(
             self.conductor, self.bmcs, self.faults, self._executor,
             self.actions)
+        self.conditions = mtce_conditions.Conditions(self.faults)
         self.liveness = liveness.Liveness(
             self.conductor, self.faults, self.actions, self.host_of,
-            self.stored)
+            self.stored, self.conditions.degrade_reasons,
+            self._heartbeat_failed)
         self.lifecycle = lifecycle.Lifecycle(
             self.conductor, self.faults, agents, self.bmcs, self.liveness,
-            self.stored)
+            self.stored, self.conditions.degrade_reasons)
+        self.recovery = recovery.Recovery(
+            self.conductor, self.faults, agents, self.bmcs, self.liveness,
+            self.lifecycle, self.conditions.degrade_reasons)
         self._context = stx_context.get_admin_context()
         self._hosts_lock = threading.Lock()
         self._hosts = None
@@ -168,6 +126,7 @@ class MtceManager:
         # not stored, and the next start audits again.
         for task in self._tasks:
             task.stop(STOP_TIMEOUT)
+        self.actions.cancel_all()
         self.liveness.stop()
         self._executor.shutdown(wait=False)
         self._action_executor.shutdown(wait=False)
@@ -190,6 +149,7 @@ class MtceManager:
                     self.bmcs.load_alarms(hosts)
                     self.hwmon.load_alarms(hosts)
                     self.liveness.load(hosts)
+                    self.conditions.load(hosts)
                     self._first_read = False
                     first = True
                 self.liveness.set_hosts(hosts)
@@ -251,6 +211,14 @@ class MtceManager:
     def _resume(self, hosts):
         """Take up the actions a previous stx-mtce left under way."""
         for host in hosts:
+            if _recovering(host):
+                cause = (recovery.CAUSE_HEARTBEAT_LOSS if host['task'] ==
+                         states.TASK_GRACEFUL_RECOVERY_WAIT
+                         else recovery.CAUSE_RESUMED)
+                self._recover(host, recovery.Failure(
+                    cause, 'stx-mtce restarted during its recovery (%s)'
+                    % host['task']))
+                continue
             action = _INTERRUPTED.get(host['task'])
             if action is None:
                 continue
@@ -294,12 +262,16 @@ class MtceManager:
             lifecycle.check_action(host, action)
         else:
             power.check_action(host, action)
-        if (action in (states.ACTION_FORCE_LOCK,
-                       states.ACTION_FORCE_UNSAFE_LOCK) and
-                self.actions.task(host['uuid']) in _CANCELLABLE):
-            # A force-lock stops an unlock that does not finish.
+        running = self.actions.task(host['uuid'])
+        if action in lifecycle.LOCK_ACTIONS and (
+                running == RECOVERING or
+                action != states.ACTION_LOCK and running in _CANCELLABLE):
+            # A lock stops a recovery; a force-lock also an unlock that
+            # does not finish.
             self.actions.cancel(host['uuid'], CANCEL_TIMEOUT)
             host = self.conductor.get_mtce_hosts(context, host_uuid)[0]
+        if action in lifecycle.LOCK_ACTIONS:
+            self.recovery.forget(host['uuid'])
         self._start(context, host, action)
 
     def _start(self, context, host, action, resume=False):
@@ -332,8 +304,13 @@ class MtceManager:
     def _run_action(self, context, host, action):
         try:
             if action in lifecycle.ACTIONS:
-                self.lifecycle.run(context, host, action,
-                                   self.actions.cancelled(host['uuid']))
+                cancelled = self.actions.cancelled(host['uuid'])
+                failed = self.lifecycle.run(context, host, action, cancelled)
+                if failed is not None:
+                    # The unlock left the host failed: recover it.
+                    self.actions.retask(host['uuid'], RECOVERING)
+                    self.recovery.run(context, host, recovery.Failure(
+                        failed.cause, str(failed)), cancelled)
             else:
                 self.power.run(context, host, action)
         except Exception:
@@ -359,12 +336,112 @@ class MtceManager:
         self._invalidate()
         self._tasks[0].trigger()
 
+    # Failures and conditions.
+
+    def _recover(self, host, failure):
+        """Start the recovery ladder for a failed host, unless an action
+        has it.
+        """
+        # The cached host has its BMC password token; a stored one not.
+        host = mtce_bmc.updated(self.host_of(host['uuid']) or {}, host)
+        if not self.actions.acquire(host['uuid'], RECOVERING):
+            LOG.info('Host %(host)s: %(action)s in progress; no recovery '
+                     'now', {'host': host['hostname'],
+                             'action': self.actions.task(host['uuid'])})
+            return
+        LOG.info('Host %(host)s failed (%(reason)s): recovering it',
+                 {'host': host['hostname'], 'reason': failure.reason})
+        try:
+            self._action_executor.submit(self._run_recovery, host, failure)
+        except Exception:
+            self.actions.release(host['uuid'])
+            raise
+
+    def _run_recovery(self, host, failure):
+        try:
+            self.recovery.run(self._context, host, failure,
+                              self.actions.cancelled(host['uuid']))
+        except Exception:
+            LOG.exception('Recovery of %(host)s failed',
+                          {'host': host['hostname']})
+        finally:
+            self.actions.release(host['uuid'])
+            self._invalidate()
+
+    def _heartbeat_failed(self, host, reason):
+        self._recover(host, recovery.Failure(recovery.CAUSE_HEARTBEAT_LOSS,
+                                             reason))
+
+    def host_conditions(self, context, host_uuid, started_at, source,
+                        conditions):
+        """A host's monitors report their conditions (cast, RPC 1.2)."""
+        host = self.host_of(host_uuid)
+        if host is None:
+            try:
+                self.hosts(refresh=True)
+            except exception.ServiceUnavailable as error:
+                LOG.warning('Conditions of host %(uuid)s not taken: '
+                            '%(error)s', {'uuid': host_uuid, 'error': error})
+                return
+            host = self.host_of(host_uuid)
+            if host is None:
+                return
+        if self.conditions.report(host, started_at, source, conditions):
+            self._apply_conditions(context, host)
+
+    def _apply_conditions(self, context, host):
+        """Fail, degrade or undegrade an in-service host as its monitors'
+        conditions say.
+        """
+        uuid = host['uuid']
+        if self.actions.busy(uuid):
+            return      # What it ends with takes the conditions into account.
+        failures = self.conditions.failure_reasons(uuid)
+        degrades = self.conditions.degrade_reasons(uuid)
+        if failures and fsm.rule_for(host, fsm.FAILED):
+            event, why = fsm.FAILED, '; '.join(failures)
+        elif degrades and fsm.rule_for(host, fsm.DEGRADED):
+            event, why = fsm.DEGRADED, '; '.join(degrades)
+        elif (not degrades and fsm.rule_for(host, fsm.DEGRADE_CLEARED) and
+                not self.liveness.degraded(host)):
+            event, why = fsm.DEGRADE_CLEARED, 'nothing degrades it any more'
+        else:
+            return
+        values = fsm.transition(host, event)
+        text = '%s is now %s: %s' % (
+            host['hostname'], '/'.join(values.get(field, host[field]) for
+                                       field in (fsm.ADMIN, fsm.OPER,
+                                                 fsm.AVAIL)), why)
+        values.update(mtce_faults.explained(text))
+        stored = self.conductor.update_host_state(
+            context, uuid, values, expected={
+                field: host[field] for field in (fsm.ADMIN, fsm.OPER,
+                                                 fsm.AVAIL)})
+        if stored is None:
+            return
+        self.stored(stored)
+        entity = mtce_faults.host_entity(stored)
+        LOG.warning('%(text)s', {'text': text})
+        self.faults.log(mtce_faults.HOST_STATE_CHANGE, entity, text,
+                        severity=_CONDITION_SEVERITY.get(
+                            event, states.SEVERITY_NOT_APPLICABLE))
+        if event == fsm.FAILED:
+            self.faults.raise_alarm(
+                mtce_faults.HOST_FAILED, entity, states.SEVERITY_CRITICAL,
+                '%s failed: %s; maintenance is recovering it'
+                % (stored['hostname'], why))
+            self._recover(stored, recovery.Failure(recovery.CAUSE_PROCESS,
+                                                   why))
+
     def goenabled(self, context, host_uuid, started_at, passed, reasons):
         """A host's agent reports its enable tests (cast, RPC 1.1)."""
         LOG.info('Host %(uuid)s: enable tests %(result)s%(reasons)s',
                  {'uuid': host_uuid,
                   'result': 'passed' if passed else 'failed',
                   'reasons': ': ' + '; '.join(reasons) if reasons else ''})
+        host = self.host_of(host_uuid)
+        if host is not None:
+            self.conditions.new_start(host, started_at)
         self.lifecycle.reports.record(
             host_uuid, {'started_at': started_at, 'passed': passed,
                         'reasons': list(reasons or ())})
@@ -372,6 +449,16 @@ class MtceManager:
 
 # Seconds a force-lock waits for the unlock it cancels to let go.
 CANCEL_TIMEOUT = 5.0
+# What HostActions says a host being recovered is doing.
+RECOVERING = 'Recovery'
+_CONDITION_SEVERITY = {fsm.FAILED: states.SEVERITY_CRITICAL,
+                       fsm.DEGRADED: states.SEVERITY_MAJOR}
+# The tasks of a host stx-mtce was recovering when it stopped.
+_RECOVERY_TASKS = (states.TASK_GRACEFUL_RECOVERY_WAIT,
+                   states.TASK_RECOVERY_REBOOT,
+                   states.TASK_RECOVERY_RESET_WAIT,
+                   states.TASK_AUTO_RECOVERY_WAIT)
+
 # The tasks of an unlock in progress, which a force-lock may cancel.
 _CANCELLABLE = (states.TASK_UNLOCKING,)
 # Task a previous stx-mtce left -> the action it was carrying out.
@@ -387,3 +474,10 @@ _INTERRUPTED = {
     states.TASK_POWERING_OFF: states.ACTION_POWER_OFF,
     states.TASK_RESETTING: states.ACTION_RESET,
 }
+
+
+def _recovering(host):
+    task = host['task'] or ''
+    return host['administrative'] == states.UNLOCKED and (
+        task in _RECOVERY_TASKS or
+        task.startswith(states.TASK_RECOVERY_RESET))

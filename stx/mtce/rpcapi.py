@@ -16,9 +16,11 @@ class MtceAPI:
 
     * 1.0 - Initial version: host_action, host_modified.
     * 1.1 - goenabled: an agent reports its enable tests.
+    * 1.2 - host_conditions: an agent reports what its process and
+      resource monitors find wrong.
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self, timeout=None, topic=TOPIC):
         target = messaging.Target(topic=topic, version='1.0')
@@ -59,3 +61,23 @@ class MtceAPI:
         self.client.prepare(version='1.1').cast(
             context, 'goenabled', host_uuid=host_uuid, started_at=started_at,
             passed=passed, reasons=list(reasons))
+
+    def host_conditions(self, context, host_uuid, started_at, source,
+                        conditions):
+        """Report what one of a host's monitors finds wrong (cast).
+
+        Each report carries the monitor's whole current set, so a report
+        that is lost, or a maintenance restart, is made good by the next
+        one; an empty set clears what the monitor reported before.
+
+        :param started_at: when the reporting agent started.
+        :param source: ``process`` (pmon) or ``resource`` (rmon).
+        :param conditions: a list of dicts: ``key`` (a process name;
+            ``cpu``, ``memory`` or ``filesystem=<mount point>``),
+            ``severity`` (critical, major or minor) and ``reason`` (one
+            sentence saying what was seen).
+        """
+        self.client.prepare(version='1.2').cast(
+            context, 'host_conditions', host_uuid=host_uuid,
+            started_at=started_at, source=source,
+            conditions=list(conditions))

@@ -146,7 +146,16 @@ class ProcessRunner:
         self.processes = []
 
     def start(self, *args, env=None):
-        """Start console script ``args[0]`` with arguments ``args[1:]``."""
+        """Start console script ``args[0]`` with arguments ``args[1:]``.
+
+        :param env: its environment. By default this one, with the
+            resource monitor off (``OS_RMON__AUDIT_INTERVAL=0``, which
+            oslo.config reads before configuration files): on a busy test
+            machine its CPU alarms would degrade hosts the tests expect
+            available. The tests of the monitor pass their own.
+        """
+        if env is None:
+            env = dict(os.environ, OS_RMON__AUDIT_INTERVAL='0')
         # Numbered: a restarted process gets output files of its own.
         name = '%s-%d' % (args[0], len(self.processes))
         process = Process(name, args, self.workdir, env=env)
@@ -203,10 +212,25 @@ class CLI:
         return lines[0]
 
 
-def free_port():
-    with socket.socket() as sock:
+def free_port(kind=socket.SOCK_STREAM):
+    """A free loopback port (TCP; UDP with ``socket.SOCK_DGRAM``)."""
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def wait(what, predicate, timeout, interval=0.1):
+    """What ``predicate()`` returns once it is true; fail after
+    ``timeout`` seconds saying ``what`` did not come.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, (
+            'no %s within %ss' % (what, timeout))
+        time.sleep(interval)
 
 
 def write_config(path, sections):

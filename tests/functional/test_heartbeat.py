@@ -27,45 +27,38 @@ WORKERS = {
 }
 
 
-def _free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def _wait(what, predicate, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, 'no %s within %ss' % (what,
-                                                                  timeout)
-        time.sleep(0.1)
+    return base.wait(what, predicate, timeout)
 
 
 class Deployment:
-    """stx-aio behind a broker proxy, and its workers' agents."""
+    """stx-aio behind a broker proxy, and its workers' agents.
 
-    def __init__(self, runner, tmp_path, rabbit_url):
+    :param sections: more options of stx-aio, by section.
+    """
+
+    def __init__(self, runner, tmp_path, rabbit_url, **sections):
         self.runner = runner
         self.tmp_path = tmp_path
         self.rabbit_url = rabbit_url
         self.exchange = base.unique_name('stx')
-        self.mgmt_port = _free_udp_port()
-        self.cluster_port = _free_udp_port()
+        self.mgmt_port = base.free_port(socket.SOCK_DGRAM)
+        self.cluster_port = base.free_port(socket.SOCK_DGRAM)
         # worker-2 answers cluster-host pulses here; the relay forwards.
-        self.relayed_port = _free_udp_port()
+        self.relayed_port = base.free_port(socket.SOCK_DGRAM)
         self.proxy = network.TcpProxy(base.RABBITMQ)
         self.state = str(tmp_path / 'state')
-        config = base.write_config(str(tmp_path / 'stx.conf'), {
+        options = {
             'DEFAULT': {'control_exchange': self.exchange,
                         'host': base.unique_name('aio')},
             'heartbeat': {'mgmt_port': self.mgmt_port,
                           'cluster_host_port': self.cluster_port,
                           'monitor_address': '127.0.0.1',
                           'monitor_mgmt_port': 0,
-                          'monitor_cluster_host_port': 0}})
+                          'monitor_cluster_host_port': 0}}
+        for section, values in sections.items():
+            options.setdefault(section, {}).update(values)
+        config = base.write_config(str(tmp_path / 'stx.conf'), options)
         self.aio, url = test_aio._start_aio(
             runner, self.state, '--config-file', config, '--transport-url',
             rabbit_url.replace('127.0.0.1:5672', self.proxy.url_address))
@@ -75,11 +68,20 @@ class Deployment:
         self.relay = network.UdpRelay((cluster, self.cluster_port),
                                       (cluster, self.relayed_port))
 
-    def add_worker(self, name):
+    def add_worker(self, name, *host_add_args):
+        """Add the host, start its agent; the agent's process."""
+        agent = self.runner.start('stx-agent', '--config-file',
+                                  self.worker_config(name, *host_add_args))
+        agent.wait_for_output('stx-agent ready')
+        self.agents[name] = agent
+        return agent
+
+    def worker_config(self, name, *host_add_args):
+        """Add the host; the configuration file of its agent."""
         mac, mgmt_ip, cluster_ip = WORKERS[name]
         self.cli.ok('host-add', '--hostname', name, '--personality',
                     'worker', '--mgmt-mac', mac, '--mgmt-ip', mgmt_ip,
-                    '--cluster-host-ip', cluster_ip)
+                    '--cluster-host-ip', cluster_ip, *host_add_args)
         roots = test_inventory._roots('server')
         cluster_port = (self.relayed_port if name == 'worker-2'
                         else self.cluster_port)
@@ -96,10 +98,7 @@ class Deployment:
             'heartbeat': {'key_file': '%s/keys/heartbeat.key' % self.state,
                           'mgmt_port': self.mgmt_port,
                           'cluster_host_port': cluster_port}})
-        agent = self.runner.start('stx-agent', '--config-file', config)
-        agent.wait_for_output('stx-agent ready')
-        self.agents[name] = agent
-        return agent
+        return config
 
     def host(self, name):
         return self.cli.json('host-show', name)
@@ -196,7 +195,7 @@ def _lifecycle_and_failures(deployment):
     _wait('the API to answer through the broker again',
           lambda: cli.run('host-list').returncode == 0)
     # A failure detected during the cut would be stored now.
-    time.sleep(3)
+    time.sleep(30)
     for name in WORKERS:
         assert deployment.states(name) == IN_SERVICE
     assert _failure_logs(cli) == failures_before

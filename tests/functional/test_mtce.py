@@ -25,28 +25,15 @@ WRONG_PASSWORD = 'Wr0ng-Secret-Pw'
 WAIT = 40
 
 
-def _free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def _wait(what, predicate, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, (
-            'no %s within %ss' % (what, timeout))
-        time.sleep(0.25)
+    return base.wait(what, predicate, timeout, interval=0.25)
 
 
 class Simulator:
     """stx-bmc-sim with one BMC, worker-0, and its control endpoint."""
 
     def __init__(self, runner, tmp_path):
-        self.port = _free_udp_port()
+        self.port = base.free_port(socket.SOCK_DGRAM)
         self.hook_log = str(tmp_path / 'power-hook.log')
         hook = str(tmp_path / 'power-hook.py')
         with open(hook, 'w') as f:

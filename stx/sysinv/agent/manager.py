@@ -30,7 +30,8 @@ one call per start is how a missed cast is recovered, so the inventory
 reports cost the conductor nothing more.
 
 It answers heartbeat and reports its enable tests to host maintenance
-(``stx.sysinv.agent.liveness``).
+(``stx.sysinv.agent.liveness``), and runs the process and resource monitors,
+whose findings it reports there too (``stx.sysinv.agent.conditions``).
 
 ``run()`` blocks its thread and sleeps on a ``threading.Event``; nothing here
 uses eventlet.
@@ -49,6 +50,7 @@ from stx.common import context as stx_context
 from stx.common import exception
 from stx.common import rpc
 from stx.conf import CONF
+from stx.sysinv.agent import conditions as agent_conditions
 from stx.sysinv.agent import host_actions
 from stx.sysinv.agent import host_config
 from stx.sysinv.agent import inventory
@@ -177,6 +179,7 @@ class AgentManager:
         # config_apply calls run in the RPC server's threads: one at a time.
         self._config_lock = threading.Lock()
         self.liveness = agent_liveness.AgentLiveness(self)
+        self.conditions = agent_conditions.ConditionReporter(self)
 
     @property
     def roots(self):
@@ -250,6 +253,7 @@ class AgentManager:
             self._accepted.clear()
         self.host = host
         self.liveness.host_identified(host)
+        self.conditions.host_identified()
         LOG.info('stx-agent: this machine is host %(host)s (%(uuid)s, '
                  '%(provision)s), found by %(how)s',
                  {'host': host_label(host), 'uuid': host['uuid'],
@@ -432,11 +436,16 @@ class AgentManager:
         :param on_reported: called once, without arguments, when the
             conductor has first accepted every kind of inventory.
         """
+        self.conditions.start()
+        monitors = agent_conditions.start_monitors(self.conditions)
         try:
             self._run(stop_event, on_reported)
         finally:
             self.stop_listening()
             self.liveness.stop()
+            for monitor in monitors:
+                monitor.stop()
+            self.conditions.stop()
 
     def _run(self, stop_event, on_reported):
         started = time.monotonic()

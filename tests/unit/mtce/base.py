@@ -37,7 +37,7 @@ TOPIC = mtce_rpcapi.TOPIC + '-test'
 class _Delegate:
     """The shared server's endpoint: forwards to the current manager."""
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
     current = None
 
     def host_action(self, context, **kwargs):
@@ -48,6 +48,9 @@ class _Delegate:
 
     def goenabled(self, context, **kwargs):
         return _Delegate.current.goenabled(context, **kwargs)
+
+    def host_conditions(self, context, **kwargs):
+        return _Delegate.current.host_conditions(context, **kwargs)
 
 
 class MtceServerFixture(fixtures.Fixture):
@@ -136,6 +139,14 @@ class MtceTestCase(fm_base.FMTestCase, base.ApiTestCase):
         DB.create_schema()
         self.config(rpc_timeout=5, group='mtce')
         self.config(power_action_timeout=5, group='mtce')
+        # The recovery ladder with test timers.
+        for option, value in (('graceful_recovery_timeout', 0.2),
+                              ('reboot_retry_interval', 0.05),
+                              ('bmc_reset_delay', 0.0),
+                              ('ar_config_interval', 0.1),
+                              ('ar_goenable_interval', 0.1),
+                              ('ar_heartbeat_interval', 0.1)):
+            self.config(**{option: value, 'group': 'mtce'})
         self.fm = self.useFixture(fm_base.FMManagerFixture())
         fake_bmc.FakeBMC.reset()
         self.addCleanup(fake_bmc.FakeBMC.reset)

@@ -33,6 +33,7 @@ TRANSITIONS = [
     (fsm.BOOTED, (U, D, ON), {}, (U, D, IT)),
     (fsm.BOOTED, (U, D, FA), {}, (U, D, IT)),
     (fsm.ENABLED, (U, D, IT), {}, (U, E, AV)),
+    (fsm.ENABLED, (U, D, IT), {'degraded': True}, (U, E, DG)),
     (fsm.ENABLE_FAILED, (U, D, IT), {}, (U, D, FA)),
     (fsm.ENABLE_FAILED, (U, D, OFF), {}, (U, D, FA)),
     (fsm.HEARTBEAT_DEGRADED, (U, E, AV), {}, (U, E, DG)),
@@ -40,6 +41,12 @@ TRANSITIONS = [
     (fsm.HEARTBEAT_FAILED, (U, E, DG), {}, (U, D, FA)),
     (fsm.HEARTBEAT_RECOVERED, (U, E, DG), {}, (U, E, AV)),
     (fsm.HEARTBEAT_RECOVERED, (U, D, FA), {}, (U, E, AV)),
+    (fsm.HEARTBEAT_RECOVERED, (U, E, DG), {'degraded': True}, (U, E, DG)),
+    (fsm.DEGRADED, (U, E, AV), {}, (U, E, DG)),
+    (fsm.DEGRADE_CLEARED, (U, E, DG), {}, (U, E, AV)),
+    (fsm.DEGRADE_CLEARED, (U, E, DG), {'degraded': True}, (U, E, DG)),
+    (fsm.FAILED, (U, E, AV), {}, (U, D, FA)),
+    (fsm.FAILED, (U, E, DG), {}, (U, D, FA)),
     (fsm.HEARTBEAT_ONLINE, (L, D, OFF), {}, (L, D, ON)),
     (fsm.HEARTBEAT_ONLINE, (L, D, PO), {}, (L, D, ON)),
     (fsm.HEARTBEAT_OFFLINE, (L, D, ON), {}, (L, D, OFF)),
@@ -71,6 +78,11 @@ REFUSED = [
     (fsm.HEARTBEAT_OFFLINE, (L, D, PO)),
     (fsm.HEARTBEAT_OFFLINE, (U, E, AV)),
     (fsm.POWERED_ON, (L, D, ON)),
+    (fsm.DEGRADED, (U, E, DG)),
+    (fsm.DEGRADED, (L, D, ON)),
+    (fsm.DEGRADE_CLEARED, (U, E, AV)),
+    (fsm.FAILED, (U, D, FA)),
+    (fsm.FAILED, (L, D, ON)),
 ]
 
 
@@ -122,7 +134,8 @@ class TransitionTest(testtools.TestCase):
                     self.assertTrue(name is None or name in names, name)
             for field, value in rule.to.items():
                 self.assertIn(field, (fsm.ADMIN, fsm.OPER, fsm.AVAIL))
-                self.assertTrue(value == fsm.PRESENCE or value in
+                self.assertTrue(value in (fsm.PRESENCE, fsm.IN_SERVICE) or
+                                value in
                                 states.ADMINISTRATIVE_STATES +
                                 states.OPERATIONAL_STATES +
                                 states.AVAILABILITY_STATES)

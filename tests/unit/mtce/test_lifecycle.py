@@ -12,8 +12,8 @@ import fixtures
 from stx.common import states
 from stx.drivers.bmc import base as bmc_base
 from stx.drivers.bmc import fake as fake_bmc
+from stx.mtce import actions as mtce_actions
 from stx.mtce import faults as mtce_faults
-from stx.mtce import manager
 from stx.mtce import power
 from stx.sysinv.db import api as dbapi
 from tests.unit.mtce import base
@@ -110,22 +110,27 @@ class TestUnlock(LifecycleTestCase):
         self.assertEqual('', host['task'])
         self.assertEqual([(host['uuid'], 'reboot')], self.agents.actions)
         self.assertEqual([], self.alarms(mtce_faults.HOST_LOCKED))
-        self.assertIn('worker-0 unlocked and enabled',
+        self.assertIn('worker-0 enabled (unlock)',
                       [e['reason_text'] for e in
                        self.events(mtce_faults.HOST_ACTION)])
 
     def test_failed_enable_tests_fail_the_host_until_locked(self):
+        self.config(ar_goenable_threshold=1, group='mtce')
         host = self.provisioned_worker()
         self.agents.failed_checks = ['disk check']
         self.action(host, 'unlock')
         host = self.wait_idle(host)
         self.assertEqual((states.UNLOCKED, states.DISABLED, states.FAILED),
                          self.state(host))
-        self.assertEqual('Unlock failed: enable tests failed: disk check',
-                         host['task'])
+        self.assertEqual('In-Test Failure, threshold reached, Lock/Unlock '
+                         'to retry', host['task'])
+        self.assertIn('Unlock failed: enable tests failed: disk check',
+                      [e['reason_text'] for e in
+                       self.events(mtce_faults.HOST_ACTION)])
         alarms = self.alarms(mtce_faults.HOST_FAILED)
         self.assertEqual(1, len(alarms))
         self.assertIn('disk check', alarms[0]['reason_text'])
+        self.assertIn('lock and unlock it', alarms[0]['reason_text'])
         # A lock takes it out of service and clears the alarm.
         self.action(host, 'lock')
         host = self.wait_idle(host)
@@ -135,24 +140,35 @@ class TestUnlock(LifecycleTestCase):
         self.assertEqual([], self.alarms(mtce_faults.HOST_FAILED))
 
     def test_agent_not_back_within_the_boot_timeout_fails_the_unlock(self):
-        self.config(worker_boot_timeout=1, group='mtce')
+        self.config(worker_boot_timeout=1, bmc_reset_attempts=1,
+                    group='mtce')
         self.agents.restarts = False
-        host = self.provisioned_worker()
+        host = self.provisioned_worker(bmc=False)
         self.action(host, 'unlock')
-        host = self.wait_idle(host)
+        # Recovery has no BMC to reset it with: it waits for the agent.
+        self.wait_task(host, states.TASK_GRACEFUL_RECOVERY_WAIT)
+        host = self.host(host['uuid'])
         self.assertEqual(states.FAILED, host['availability'])
-        self.assertEqual('Unlock failed: its agent did not answer within 1s '
-                         'of the reboot', host['task'])
+        self.assertIn('No BMC to reset worker-0 with',
+                      host['last_maintenance_action'])
+        self.assertIn('Unlock failed: its agent did not answer within 1s '
+                      'of the reboot',
+                      [e['reason_text'] for e in
+                       self.events(mtce_faults.HOST_ACTION)])
 
     def test_configuration_not_applied_fails_the_unlock(self):
-        self.config(goenabled_timeout=1, group='mtce')
+        self.config(goenabled_timeout=1, ar_config_threshold=1,
+                    group='mtce')
         host = self.provisioned_worker()
         dbapi.host_update(self.context, host['id'], {
             'config_status': states.CONFIG_STATUS_OUT_OF_DATE})
         self.action(host, 'unlock')
         host = self.wait_idle(host)
         self.assertEqual(states.FAILED, host['availability'])
-        self.assertIn('configuration was not applied', host['task'])
+        self.assertEqual('Configuration Failure, threshold reached, '
+                         'Lock/Unlock to retry', host['task'])
+        self.assertIn('configuration was not applied',
+                      host['last_maintenance_action'])
 
     def test_lock_while_unlocking_is_refused_force_lock_cancels(self):
         self.agents.restarts = False
@@ -229,7 +245,7 @@ class TestReinstall(LifecycleTestCase):
 class TestHostActions(base.MtceTestCase):
 
     def test_cancel_frees_the_host(self):
-        actions = manager.HostActions()
+        actions = mtce_actions.HostActions()
         self.assertTrue(actions.acquire('u', 'Unlocking'))
         cancelled = actions.cancelled('u')
         self.assertFalse(cancelled.is_set())

@@ -232,7 +232,14 @@ class TestUnlockSoak(LivenessTestCase):
         self.action(host, 'unlock')
         host = self.wait_idle(host)
         self.assertEqual(states.FAILED, host['availability'])
-        self.assertEqual('Unlock failed: heartbeat soak: no steady heartbeat '
-                         'within 1s on mgmt, cluster-host', host['task'])
+        # Rebooted once more (ar_heartbeat_threshold 2), then given up on.
+        self.assertEqual('Heartbeat Failure, threshold reached, Lock/Unlock '
+                         'to retry', host['task'])
+        self.assertIn('no steady heartbeat within 1s on mgmt, cluster-host',
+                      host['last_maintenance_action'])
+        self.assertIn('Unlock failed: heartbeat soak: no steady heartbeat '
+                      'within 1s on mgmt, cluster-host',
+                      [e['reason_text'] for e in
+                       self.events(mtce_faults.HOST_ACTION)])
         # The host's agent drops the pulses it cannot verify.
         self.assertGreater(self.responders[0].stats()['forged'], 0)
