@@ -12,6 +12,7 @@ import logging as std_logging
 import os
 import sys
 import threading
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -161,10 +162,13 @@ def _stop_all(services):
     answering it.
     """
     def stop(svc):
+        started = time.monotonic()
         try:
             svc.stop()
         except Exception:
             LOG.exception('Stopping %(name)s failed', {'name': svc.name})
+        LOG.info('Stopped %(name)s in %(secs).1f s',
+                 {'name': svc.name, 'secs': time.monotonic() - started})
 
     for svc in services:
         try:

@@ -8,6 +8,7 @@ and the task goes on: one bad audit must not end the next ones.
 """
 
 import threading
+import time
 
 from oslo_log import log as logging
 
@@ -48,12 +49,7 @@ class PeriodicTask:
         """Stop after the run in progress, waiting up to ``timeout`` s;
         a run still going then ends on its own (its thread is a daemon).
         """
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stop.set()
-        self._wake.set()
-        thread.join(timeout)
+        stop_all([self], timeout)
 
     def trigger(self):
         """Run as soon as the run in progress, if any, ends."""
@@ -83,3 +79,18 @@ class PeriodicTask:
                         LOG.exception('Periodic task %(name)s failed',
                                       {'name': self.name})
             due = self._wait()
+
+
+def stop_all(tasks, timeout=None):
+    """Stop ``tasks`` together, waiting up to ``timeout`` s in all."""
+    threads = []
+    for task in tasks:
+        thread, task._thread = task._thread, None
+        if thread is not None:
+            task._stop.set()
+            task._wake.set()
+            threads.append(thread)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    for thread in threads:
+        thread.join(None if deadline is None
+                    else max(0.0, deadline - time.monotonic()))

@@ -6,6 +6,8 @@ from ``[DEFAULT] transport_url``: ``rabbit://...`` for separate processes,
 tests; see stx.common.inproc for why not kombu's memory:// or fake://).
 """
 
+import threading
+
 import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
 
@@ -28,11 +30,22 @@ def init(conf):
     return TRANSPORT
 
 
-def cleanup():
+# Seconds a stopping process waits for its transport to close. Its reply
+# listener notices the close only at the end of its poll, up to 5 s on
+# RabbitMQ; past this the process exits and the broker drops the
+# connection and its reply queue.
+CLEANUP_TIMEOUT = 1.0
+
+
+def cleanup(timeout=CLEANUP_TIMEOUT):
+    """Close the process's transport, waiting up to ``timeout`` s."""
     global TRANSPORT
-    if TRANSPORT is not None:
-        TRANSPORT.cleanup()
-    TRANSPORT = None
+    transport, TRANSPORT = TRANSPORT, None
+    if transport is not None:
+        closing = threading.Thread(target=transport.cleanup,
+                                   name='rpc-cleanup', daemon=True)
+        closing.start()
+        closing.join(timeout)
 
 
 def _transport():
@@ -95,3 +108,22 @@ def get_server(target, endpoints, serializer=None):
         _transport(), target, endpoints, executor='threading',
         serializer=RequestContextSerializer(serializer),
         access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+def begin_stop(server):
+    """Have ``server`` stop listening, in another thread.
+
+    On RabbitMQ an idle listener notices a stop only at the end of its
+    poll, up to 5 s later; a service stops its other parts meanwhile.
+
+    :returns: a function that waits until the server stopped and the
+        calls it was serving have ended.
+    """
+    thread = threading.Thread(target=server.stop, name='rpc-server-stop',
+                              daemon=True)
+    thread.start()
+
+    def wait():
+        thread.join()
+        server.wait()
+    return wait

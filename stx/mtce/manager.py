@@ -124,8 +124,7 @@ class MtceManager:
         # An audit waiting on a BMC or on the conductor (stopping too in
         # the all-in-one) is not waited for: it changes nothing it has
         # not stored, and the next start audits again.
-        for task in self._tasks:
-            task.stop(STOP_TIMEOUT)
+        periodic.stop_all(self._tasks, STOP_TIMEOUT)
         self.actions.cancel_all()
         self.liveness.stop()
         self._executor.shutdown(wait=False)

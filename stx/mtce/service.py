@@ -60,11 +60,16 @@ class MtceService(service.Service):
 
     def stop(self):
         self.quiesce()
+        # The listener stops while the manager does: a request that still
+        # comes in meanwhile is refused or lost, as it would be a moment
+        # later, and the caller retries it.
+        finish = None
         if self._rpc_server is not None:
-            self._rpc_server.stop()
-            self._rpc_server.wait()
+            finish = rpc.begin_stop(self._rpc_server)
             self._rpc_server = None
         if self._manager is not None:
             self._manager.stop()
             self._manager = None
-            LOG.info('stx-mtce stopped')
+        if finish is not None:
+            finish()
+        LOG.info('stx-mtce stopped')

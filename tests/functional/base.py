@@ -78,6 +78,9 @@ class Process:
         self.name = name
         self.stdout_path = os.path.join(workdir, name + '.stdout')
         self.stderr_path = os.path.join(workdir, name + '.stderr')
+        # A process that does not stop is sent SIGABRT: Python's fault
+        # handler then writes every thread's stack to its stderr.
+        env = dict(os.environ if env is None else env, PYTHONFAULTHANDLER='1')
         with open(self.stdout_path, 'wb') as out, \
                 open(self.stderr_path, 'wb') as err:
             self.popen = subprocess.Popen(
@@ -96,10 +99,10 @@ class Process:
         with open(self.stderr_path, encoding='utf-8', errors='replace') as f:
             return f.read()
 
-    def describe(self):
+    def describe(self, tail=3000):
         return '%s (pid %d, exit %s)\nstdout:\n%s\nstderr:\n%s' % (
-            self.name, self.pid, self.popen.poll(), self.stdout()[-3000:],
-            self.stderr()[-3000:])
+            self.name, self.pid, self.popen.poll(), self.stdout()[-tail:],
+            self.stderr()[-tail:])
 
     def wait_for_output(self, pattern, timeout=START_TIMEOUT):
         """Wait until stdout matches ``pattern``; returns the match."""
@@ -124,8 +127,14 @@ class Process:
         try:
             return self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
+            # Where it hangs: the stacks SIGABRT makes it write.
+            self.signal(signal.SIGABRT)
+            try:
+                self.popen.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
             pytest.fail('%s did not exit within %ss:\n%s'
-                        % (self.name, timeout, self.describe()))
+                        % (self.name, timeout, self.describe(tail=20000)))
 
     def stop(self, timeout=STOP_TIMEOUT):
         """SIGTERM, and the exit status once it exited."""

@@ -412,14 +412,14 @@ class AgentManager:
     def stop_listening(self):
         """Stop serving RPC; messages cast meanwhile wait in the queue.
 
-        Does not wait for the server's threads: a config_apply in
-        progress ends on its own, and waiting for the listener's poll
-        would delay a stop by about a second.
+        Does not wait for the server: a config_apply in progress ends on
+        its own, and waiting for the listener's poll would delay a stop by
+        up to 5 s on RabbitMQ.
         """
         server, self._rpc_server = self._rpc_server, None
         self._served_uuid = None
         if server is not None:
-            server.stop()
+            rpc.begin_stop(server)
 
     def run(self, stop_event, on_reported=None):
         """Identify, report, and audit every interval until stopped.

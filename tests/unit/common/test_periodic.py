@@ -71,3 +71,30 @@ class TestPeriodicTask(base.BaseTestCase):
         threading.Timer(0.05, release.set).start()
         task.stop(5)
         self.assertEqual([True], finished)
+
+    def test_stop_all_tells_every_task_before_waiting(self):
+        # Each run waits (up to 1 s) until every task was told to stop:
+        # stopping them one after another, the first would not see it.
+        tasks = []
+        all_told = []
+        started = [threading.Event(), threading.Event()]
+
+        def make(index):
+            def run():
+                started[index].set()
+                deadline = time.monotonic() + 1
+                while time.monotonic() < deadline:
+                    if all(task._stop.is_set() for task in tasks):
+                        break
+                    time.sleep(0.005)
+                all_told.append(all(task._stop.is_set() for task in tasks))
+            return run
+
+        for index in range(2):
+            task, _runs = self._task(60, function=make(index))
+            tasks.append(task)
+            task.start()
+        for event in started:
+            self.assertTrue(event.wait(5))
+        periodic.stop_all(tasks, 5)
+        self.assertEqual([True, True], all_told)
