@@ -31,7 +31,7 @@ opts = [
                 help='Host action drivers (stx.drivers.host) an agent may use '
                      'for reboot and shutdown.'),
     cfg.ListOpt('enabled_ha_models',
-                default=['fake'],
+                default=['1+1', 'N', 'N+M', 'fake'],
                 help='HA redundancy models (stx.ha.models) service groups may '
                      'use.'),
     cfg.ListOpt('enabled_fm_notifiers',

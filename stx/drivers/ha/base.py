@@ -10,7 +10,8 @@ always gives the same answer.
 
     {'name': 'controller-0',    # unique in the group
      'healthy': True,
-     'current_role': 'active'}  # one of ROLES, or None if never assigned
+     'current_role': 'active',  # one of ROLES, or None if never assigned
+     'priority': 0}             # optional; higher is preferred
 """
 
 import abc
@@ -48,10 +49,12 @@ class HAModel(abc.ABC):
         """
 
     @abc.abstractmethod
-    def assign(self, members):
+    def assign(self, members, group_config=None):
         """Decide each member's role.
 
         :param members: the group's members (see the module docstring).
+        :param group_config: the service group's model settings, as
+            ``validate`` accepts them; None for none.
         :returns: a dict of member name to one of ``ROLES``, with an entry
             for every member; an unhealthy member is never active.
         :raises: MissingParameterValue if a member has no name.

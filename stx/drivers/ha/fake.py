@@ -22,8 +22,8 @@ class FakeHAModel(base.HAModel):
                 field='group_config', reason='expected a dict, got %s'
                 % type(group_config).__name__)
 
-    def assign(self, members):
-        """See :meth:`HAModel.assign`."""
+    def assign(self, members, group_config=None):
+        """See :meth:`HAModel.assign`; ``group_config`` is ignored."""
         roles = {}
         active_given = False
         for member in members:

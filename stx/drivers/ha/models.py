@@ -1,0 +1,172 @@
+"""The redundancy models of StarlingX's service groups: 1+1, N+M and N.
+
+Each is a pure function of the group's members and settings (see
+stx.drivers.ha.base): no I/O, and the same input always gives the same
+answer. They share one rule, applied to the healthy members:
+
+1. Members active now stay active, up to the model's number of actives:
+   nothing moves that does not have to.
+2. Free active places go first to members standby now (warm: their
+   go-active only flips a role), then to the other healthy members.
+3. Standby places go the same way: standby members stay, then the others.
+
+"Then the others" is in preference order: higher ``priority`` first, then
+the order the members were given in. Whoever is left, and every unhealthy
+member, is disabled.
+"""
+
+from stx.common import exception
+from stx.drivers.ha import base
+
+N_ACTIVE = 'n_active'
+M_STANDBY = 'm_standby'
+
+
+def _count(group_config, key, minimum, default=None):
+    """``group_config[key]``, an int >= ``minimum``; ``default`` if absent
+    (None: required).
+    """
+    value = group_config.get(key, default)
+    if value is None:
+        raise exception.MissingParameterValue(
+            field='group_config.%s' % key, reason='the model needs it')
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise exception.InvalidParameterValue(
+            field='group_config.%s' % key,
+            reason='must be an integer, not %r' % (value,))
+    if value < minimum:
+        raise exception.InvalidParameterValue(
+            field='group_config.%s' % key,
+            reason='must be at least %d, not %d' % (minimum, value))
+    return value
+
+
+def _config(group_config):
+    if group_config is None:
+        return {}
+    if not isinstance(group_config, dict):
+        raise exception.InvalidParameterValue(
+            field='group_config', reason='expected a dict, got %s'
+            % type(group_config).__name__)
+    return group_config
+
+
+def _checked_members(members):
+    """The members with their priority, refused when malformed."""
+    if not isinstance(members, (list, tuple)):
+        raise exception.InvalidParameterValue(
+            field='members', reason='expected a list, got %s'
+            % type(members).__name__)
+    seen = set()
+    for member in members:
+        name = member.get('name') if isinstance(member, dict) else None
+        if not name:
+            raise exception.MissingParameterValue(
+                field='members.name', reason='every member needs one')
+        if name in seen:
+            raise exception.InvalidParameterValue(
+                field='members.name', reason='%s appears twice' % name)
+        seen.add(name)
+        role = member.get('current_role')
+        if role is not None and role not in base.ROLES:
+            raise exception.InvalidParameterValue(
+                field='members.current_role', reason='%s: %r is not one of '
+                '%s' % (name, role, ', '.join(base.ROLES)))
+        priority = member.get('priority', 0)
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise exception.InvalidParameterValue(
+                field='members.priority', reason='%s: must be an integer, '
+                'not %r' % (name, priority))
+    return members
+
+
+def assign_roles(members, n_active, m_standby):
+    """The shared rule (module docstring): name -> role.
+
+    :param members: checked members, in the order given.
+    """
+    order = {member['name']: index for index, member in enumerate(members)}
+    healthy = sorted((member for member in members if member.get('healthy')),
+                     key=lambda member: (-member.get('priority', 0),
+                                         order[member['name']]))
+    roles = {member['name']: base.ROLE_DISABLED for member in members}
+
+    def fill(role, places):
+        free = [member for member in healthy
+                if roles[member['name']] == base.ROLE_DISABLED]
+        # Those in the role now, then warm standbys, then the others; a
+        # stable sort keeps the preference order within each.
+        free.sort(key=lambda member: (
+            member.get('current_role') != role,
+            member.get('current_role') != base.ROLE_STANDBY))
+        for member in free[:places]:
+            roles[member['name']] = role
+
+    fill(base.ROLE_ACTIVE, n_active)
+    fill(base.ROLE_STANDBY, m_standby)
+    return roles
+
+
+class _Model(base.HAModel):
+    """A model with ``n_active`` actives and ``m_standby`` standbys."""
+
+    def get_properties(self):
+        raise NotImplementedError()
+
+    def validate(self, group_config):
+        self._places(_config(group_config))
+
+    def assign(self, members, group_config=None):
+        """See :meth:`HAModel.assign`."""
+        n_active, m_standby = self._places(_config(group_config))
+        return assign_roles(_checked_members(members), n_active, m_standby)
+
+    def _places(self, group_config):
+        """(actives, standbys) of a valid group_config."""
+        raise NotImplementedError()
+
+
+class OnePlusOne(_Model):
+    """1+1: one active member and one standby, as StarlingX's controller
+    groups.
+    """
+
+    def get_properties(self):
+        return {N_ACTIVE: 'Optional; must be 1.',
+                M_STANDBY: 'Optional; must be 1.'}
+
+    def _places(self, group_config):
+        for key in (N_ACTIVE, M_STANDBY):
+            value = _count(group_config, key, 1, default=1)
+            if value != 1:
+                raise exception.InvalidParameterValue(
+                    field='group_config.%s' % key,
+                    reason='a 1+1 group has exactly 1, not %d' % value)
+        return 1, 1
+
+
+class NPlusM(_Model):
+    """N+M: ``n_active`` actives and ``m_standby`` standbys."""
+
+    def get_properties(self):
+        return {N_ACTIVE: 'Required; how many members are active (>= 1).',
+                M_STANDBY: 'Required; how many members are standby (>= 0).'}
+
+    def _places(self, group_config):
+        return (_count(group_config, N_ACTIVE, 1),
+                _count(group_config, M_STANDBY, 0))
+
+
+class NActive(_Model):
+    """N: up to ``n_active`` actives and no standby."""
+
+    def get_properties(self):
+        return {N_ACTIVE: 'Required; how many members are active (>= 1).',
+                M_STANDBY: 'Optional; must be 0.'}
+
+    def _places(self, group_config):
+        if _count(group_config, M_STANDBY, 0, default=0):
+            raise exception.InvalidParameterValue(
+                field='group_config.%s' % M_STANDBY,
+                reason='an N group has no standby')
+        return _count(group_config, N_ACTIVE, 1), 0
