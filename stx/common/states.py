@@ -160,6 +160,32 @@ SG_STATUS_NONE = 'none'
 SG_STATUS_WARN = 'warn'
 SG_STATUS_DEGRADED = 'degraded'
 SG_STATUS_FAILED = 'failed'
+SG_STATUSES = (SG_STATUS_NONE, SG_STATUS_WARN, SG_STATUS_DEGRADED,
+               SG_STATUS_FAILED)
+
+# Service state (sm), as StarlingX; a service's status is one of
+# SG_STATUSES.
+SVC_INITIAL = 'initial'
+SVC_UNKNOWN = 'unknown'
+SVC_ENABLED_STANDBY = 'enabled-standby'
+SVC_ENABLED_GO_STANDBY = 'enabled-go-standby'
+SVC_ENABLED_GO_ACTIVE = 'enabled-go-active'
+SVC_ENABLED_ACTIVE = 'enabled-active'
+SVC_ENABLING_THROTTLE = 'enabling-throttle'
+SVC_ENABLING = 'enabling'
+SVC_DISABLING = 'disabling'
+SVC_DISABLED = 'disabled'
+SVC_SHUTDOWN = 'shutdown'
+SVC_STATES = (SVC_INITIAL, SVC_UNKNOWN, SVC_ENABLED_STANDBY,
+              SVC_ENABLED_GO_STANDBY, SVC_ENABLED_GO_ACTIVE,
+              SVC_ENABLED_ACTIVE, SVC_ENABLING_THROTTLE, SVC_ENABLING,
+              SVC_DISABLING, SVC_DISABLED, SVC_SHUTDOWN)
+
+# How much a failed member weighs on its service group.
+IMPACT_CRITICAL = 'critical'
+IMPACT_MAJOR = 'major'
+IMPACT_MINOR = 'minor'
+IMPACTS = (IMPACT_CRITICAL, IMPACT_MAJOR, IMPACT_MINOR)
 
 # Alarm severities.
 SEVERITY_CRITICAL = 'critical'

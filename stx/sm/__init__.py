@@ -1,0 +1,1 @@
+"""Service management (stx-sm): which controller runs each service."""
