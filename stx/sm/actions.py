@@ -27,16 +27,12 @@ import threading
 
 from oslo_log import log as logging
 
+from stx.sm import model
+
 LOG = logging.getLogger(__name__)
 
-ENABLE = 'enable'
-DISABLE = 'disable'
-GO_ACTIVE = 'go-active'
-GO_STANDBY = 'go-standby'
-AUDIT = 'audit'
-ACTIONS = (ENABLE, DISABLE, GO_ACTIVE, GO_STANDBY, AUDIT)
-
-_SYSTEMCTL = {ENABLE: 'start', DISABLE: 'stop', AUDIT: 'is-active'}
+_SYSTEMCTL = {model.ACTION_ENABLE: 'start', model.ACTION_DISABLE: 'stop',
+              model.ACTION_AUDIT: 'is-active'}
 # The last characters of a failed command's output kept in its reason.
 _OUTPUT_TAIL = 200
 
@@ -51,22 +47,22 @@ def run(service, name, action):
     """Carry out action ``name`` of ``service`` as ``action`` describes.
 
     :param service: the service's name.
-    :param name: one of ACTIONS.
+    :param name: one of model.ACTIONS.
     :param action: the model's Action (type, command, unit, plugin,
         timeout).
     :returns: a Result.
     """
-    if name not in ACTIONS:
+    if name not in model.ACTIONS:
         raise ValueError('unknown action %r' % (name,))
     try:
-        if action.type == 'command':
+        if action.type == model.TYPE_COMMAND:
             return _command(list(action.command), action.timeout)
-        if action.type == 'systemd':
+        if action.type == model.TYPE_SYSTEMD:
             if name not in _SYSTEMCTL:
                 return Result(True, None)
             return _command(['systemctl', _SYSTEMCTL[name], action.unit],
                             action.timeout)
-        if action.type == 'plugin':
+        if action.type == model.TYPE_PLUGIN:
             return _plugin(service, name, action.plugin, action.timeout)
     except Exception as error:
         LOG.exception('Action %(name)s of service %(service)s failed',

@@ -22,22 +22,20 @@ N_ACTIVE = 'n_active'
 M_STANDBY = 'm_standby'
 
 
-def _count(group_config, key, minimum, default=None):
+def _count(group_config, key, minimum, model, default=None):
     """``group_config[key]``, an int >= ``minimum``; ``default`` if absent
-    (None: required).
+    (None: required by ``model``).
     """
     value = group_config.get(key, default)
     if value is None:
         raise exception.MissingParameterValue(
-            field='group_config.%s' % key, reason='the model needs it')
-    if isinstance(value, bool) or not isinstance(value, int):
+            field='group_config.%s' % key,
+            reason='is required by the %s model' % model)
+    if isinstance(value, bool) or not isinstance(value, int) or \
+            value < minimum:
         raise exception.InvalidParameterValue(
             field='group_config.%s' % key,
-            reason='must be an integer, not %r' % (value,))
-    if value < minimum:
-        raise exception.InvalidParameterValue(
-            field='group_config.%s' % key,
-            reason='must be at least %d, not %d' % (minimum, value))
+            reason='must be an integer >= %d, got %r' % (minimum, value))
     return value
 
 
@@ -114,15 +112,22 @@ class _Model(base.HAModel):
         raise NotImplementedError()
 
     def validate(self, group_config):
-        self._places(_config(group_config))
+        self.places(group_config)
 
     def assign(self, members, group_config=None):
         """See :meth:`HAModel.assign`."""
-        n_active, m_standby = self._places(_config(group_config))
+        n_active, m_standby = self.places(group_config)
         return assign_roles(_checked_members(members), n_active, m_standby)
 
+    def places(self, group_config):
+        """How many actives and standbys a group configured so has.
+
+        :returns: (n_active, m_standby).
+        :raises: as ``validate``.
+        """
+        return self._places(_config(group_config))
+
     def _places(self, group_config):
-        """(actives, standbys) of a valid group_config."""
         raise NotImplementedError()
 
 
@@ -137,11 +142,12 @@ class OnePlusOne(_Model):
 
     def _places(self, group_config):
         for key in (N_ACTIVE, M_STANDBY):
-            value = _count(group_config, key, 1, default=1)
-            if value != 1:
+            value = group_config.get(key, 1)
+            if isinstance(value, bool) or value != 1:
                 raise exception.InvalidParameterValue(
                     field='group_config.%s' % key,
-                    reason='a 1+1 group has exactly 1, not %d' % value)
+                    reason='must be 1 or left out for the 1+1 model, got '
+                    '%r' % (value,))
         return 1, 1
 
 
@@ -153,8 +159,8 @@ class NPlusM(_Model):
                 M_STANDBY: 'Required; how many members are standby (>= 0).'}
 
     def _places(self, group_config):
-        return (_count(group_config, N_ACTIVE, 1),
-                _count(group_config, M_STANDBY, 0))
+        return (_count(group_config, N_ACTIVE, 1, 'N+M'),
+                _count(group_config, M_STANDBY, 0, 'N+M'))
 
 
 class NActive(_Model):
@@ -165,8 +171,12 @@ class NActive(_Model):
                 M_STANDBY: 'Optional; must be 0.'}
 
     def _places(self, group_config):
-        if _count(group_config, M_STANDBY, 0, default=0):
+        if group_config.get(M_STANDBY, 0) != 0:
             raise exception.InvalidParameterValue(
                 field='group_config.%s' % M_STANDBY,
-                reason='an N group has no standby')
-        return _count(group_config, N_ACTIVE, 1), 0
+                reason='must be 0 or left out: the N model has no standby')
+        return _count(group_config, N_ACTIVE, 1, 'N'), 0
+
+
+#: The built-in models by name, as their entry points name them.
+BUILT_IN = {'1+1': OnePlusOne, 'N+M': NPlusM, 'N': NActive}

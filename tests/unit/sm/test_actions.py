@@ -9,6 +9,7 @@ import fixtures
 from oslotest import base
 
 from stx.sm import actions
+from stx.sm import model
 
 Action = collections.namedtuple('Action', 'type command unit plugin timeout')
 
@@ -44,17 +45,17 @@ class TestCommands(base.BaseTestCase):
 
     def test_exit_status_zero_is_success(self):
         self.assertEqual(actions.Result(True, None), actions.run(
-            'fm-manager', actions.ENABLE, _command('true')))
+            'fm-manager', model.ACTION_ENABLE, _command('true')))
 
     def test_failure_says_the_status_and_the_output(self):
-        result = actions.run('fm-manager', actions.AUDIT, _command(
+        result = actions.run('fm-manager', model.ACTION_AUDIT, _command(
             sys.executable, '-c',
             'import sys; print("not listening"); sys.exit(3)'))
         self.assertEqual(actions.Result(False, 'exit status 3: not '
                                         'listening'), result)
 
     def test_a_command_that_cannot_run(self):
-        result = actions.run('fm-manager', actions.ENABLE,
+        result = actions.run('fm-manager', model.ACTION_ENABLE,
                              _command('/nonexistent/stx-fm-manager'))
         self.assertFalse(result.ok)
         self.assertIn('cannot run /nonexistent/stx-fm-manager',
@@ -67,7 +68,7 @@ class TestCommands(base.BaseTestCase):
                   'open(sys.argv[1], "w").write(str(child.pid))\n'
                   'time.sleep(30)\n')
         started = time.monotonic()
-        result = actions.run('fm-manager', actions.ENABLE, _command(
+        result = actions.run('fm-manager', model.ACTION_ENABLE, _command(
             sys.executable, '-c', script, pid_file, timeout=1))
         self.assertEqual(actions.Result(False, 'timed out after 1s'),
                          result)
@@ -92,7 +93,7 @@ class TestSystemd(base.BaseTestCase):
 
     def test_a_unit_has_no_roles(self):
         unit = Action('systemd', None, 'stx-fm-manager.service', None, 5)
-        for name in (actions.GO_ACTIVE, actions.GO_STANDBY):
+        for name in (model.ACTION_GO_ACTIVE, model.ACTION_GO_STANDBY):
             self.assertEqual(actions.Result(True, None),
                              actions.run('fm-manager', name, unit))
 
@@ -107,7 +108,7 @@ class TestPlugins(base.BaseTestCase):
 
     def test_method_of_the_action_called_with_the_service(self):
         self.assertEqual(actions.Result(True, None), actions.run(
-            'mgmt-ip', actions.ENABLE, _plugin('Recorder')))
+            'mgmt-ip', model.ACTION_ENABLE, _plugin('Recorder')))
         self.assertEqual([('enable', 'mgmt-ip')], Recorder.calls)
 
     def test_false_exception_missing_method_and_timeout_fail(self):
@@ -115,19 +116,19 @@ class TestPlugins(base.BaseTestCase):
         self.assertEqual(
             actions.Result(False, '%s:Recorder.go_standby returned False'
                            % __name__),
-            actions.run('mgmt-ip', actions.GO_STANDBY, plugin))
+            actions.run('mgmt-ip', model.ACTION_GO_STANDBY, plugin))
         self.assertEqual(
             actions.Result(False, 'RuntimeError: mgmt-ip is not answering'),
-            actions.run('mgmt-ip', actions.AUDIT, plugin))
+            actions.run('mgmt-ip', model.ACTION_AUDIT, plugin))
         self.assertEqual(
             actions.Result(False, 'timed out after 0.2s'),
-            actions.run('mgmt-ip', actions.DISABLE, plugin))
-        result = actions.run('mgmt-ip', actions.GO_ACTIVE, plugin)
+            actions.run('mgmt-ip', model.ACTION_DISABLE, plugin))
+        result = actions.run('mgmt-ip', model.ACTION_GO_ACTIVE, plugin)
         self.assertEqual(False, result.ok)
         self.assertIn('has no go_active method', result.reason)
 
     def test_a_plugin_that_cannot_be_imported(self):
-        result = actions.run('mgmt-ip', actions.ENABLE, Action(
+        result = actions.run('mgmt-ip', model.ACTION_ENABLE, Action(
             'plugin', None, None, 'stx.sm.no_such_module:Thing', 5))
         self.assertEqual(False, result.ok)
         self.assertIn("No module named 'stx.sm.no_such_module'",
@@ -135,7 +136,7 @@ class TestPlugins(base.BaseTestCase):
 
     def test_one_instance_per_plugin(self):
         for _ in range(2):
-            actions.run('a', actions.ENABLE, _plugin('Recorder'))
+            actions.run('a', model.ACTION_ENABLE, _plugin('Recorder'))
         path = '%s:Recorder' % __name__
         self.assertIs(actions._plugins[path],
                       actions._plugin_instance(path))
