@@ -19,11 +19,12 @@ from stx.conf import messaging
 from stx.conf import mtce
 from stx.conf import pmon
 from stx.conf import rmon
+from stx.conf import sm
 from stx.conf import sysinv
 from stx.conf import upgrade_levels
 
 CONF = cfg.CONF
 
 for _module in (agent, api, bmc, database, default, drivers, fm, heartbeat,
-                messaging, mtce, pmon, rmon, sysinv, upgrade_levels):
+                messaging, mtce, pmon, rmon, sm, sysinv, upgrade_levels):
     _module.register_opts(CONF)

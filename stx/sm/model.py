@@ -59,6 +59,7 @@ import yaml
 
 from stx.common import exception
 from stx.common import states
+from stx.conf import CONF
 from stx.drivers.ha import models as ha_models
 
 # The built-in stx.ha.models drivers, which check a group's n_active and
@@ -243,11 +244,15 @@ class _Invalid(Exception):
 
 
 def load(path=None):
-    """Read and check a model file; the packaged one when path is None.
+    """Read and check a model file.
 
+    :param path: the file; default ``[sm] model_file``, and when that is
+        unset the packaged model.
     :returns: a Model.
     :raises: ModelError
     """
+    if path is None:
+        path = CONF.sm.model_file
     if path is None:
         resource = importlib.resources.files('stx.sm') / 'data' / 'model.yaml'
         return loads(resource.read_bytes(), str(resource))

@@ -54,7 +54,7 @@ class TestListOpts(testtools.TestCase):
     def test_groups(self):
         self.assertEqual(['DEFAULT', 'agent', 'api', 'bmc', 'fm', 'fm_snmp',
                           'fm_webhook', 'heartbeat', 'mtce', 'pmon', 'rmon',
-                          'sysinv', 'upgrade_levels'],
+                          'sm', 'sysinv', 'upgrade_levels'],
                          [group for group, _ in stx_opts.list_opts()])
 
     def test_every_option_listed_exactly_once(self):

@@ -5,9 +5,11 @@ import os
 import textwrap
 
 import fixtures
+from oslo_config import fixture as config_fixture
 import testtools
 import yaml
 
+from stx.conf import CONF
 from stx.sm import model
 
 SOURCE = 'test.yaml'
@@ -108,6 +110,20 @@ class TestLoad(testtools.TestCase):
         with open(path, 'w') as stream:
             yaml.safe_dump(valid(), stream)
         self.assertEqual(['core', 'web'], list(model.load(path).groups))
+
+    def test_sm_model_file_option_names_the_default(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'operator.yaml')
+        with open(path, 'w') as stream:
+            yaml.safe_dump(valid(), stream)
+        self.assertIn('controller-services', model.load().groups)
+        self.useFixture(config_fixture.Config(CONF)).config(
+            model_file=path, group='sm')
+        self.assertEqual(['core', 'web'], list(model.load().groups))
+        with open(path, 'a') as stream:
+            stream.write('extra: 1\n')
+        self.assertEqual(path, self.assertRaises(model.ModelError,
+                                                 model.load).path)
 
     def test_unreadable_file_is_a_model_error(self):
         error = self.assertRaises(model.ModelError, model.load,
