@@ -1,0 +1,381 @@
+"""The service engine of one controller: roles, actions, audits, restarts.
+
+One ``ServiceManager`` runs on each controller (``stx-sm``). Every engine
+pass it
+
+1. decides this controller's role in each service group (active, standby
+   or disabled) with the group's redundancy model (stx.ha.models), from
+   its own health in the group and, while the peer is heard, the peer's
+   (its hellos carry its roles and health, stx.sm.peer). Both controllers
+   decide from the same facts the same way; at start a controller waits
+   one dead interval to hear its peer before it decides alone;
+2. moves each service towards its group's role, one event of
+   stx.sm.fsm at a time: enabled in dependency order (standby services are
+   kept enabled, warm, so that going active only flips a role), go-active
+   and go-standby, disabled in reverse order. Actions run in a thread
+   pool, at most one per service at a time;
+3. audits enabled services at their audit interval. A service that fails
+   (audit, or an action) is disabled and enabled again, up to its
+   ``max_failures`` in a row (failures are in a row unless it stayed
+   enabled for ``failure_countdown`` between them); past that it stays
+   disabled and ``failed``;
+4. sums each group up (fsm.group_state, fsm.group_status) and raises or
+   clears alarm 400.001 for the group on this host. A group ``failed``
+   here is unhealthy: if the peer's is healthy, the peer takes it active;
+   if not, it stays where it is.
+
+The engine's state is only changed by its own thread; action results come
+back to it through a queue.
+"""
+
+import queue
+import threading
+import time
+
+import futurist
+from oslo_log import log as logging
+
+from stx.common import states
+from stx.drivers.ha import models as ha_models
+from stx.fm import client as fm_client
+from stx.sm import actions
+from stx.sm import fsm
+from stx.sm import model as sm_model
+
+LOG = logging.getLogger(__name__)
+
+GROUP_ALARM = '400.001'
+ROLE_ACTIVE = states.SG_ACTIVE
+ROLE_STANDBY = states.SG_STANDBY
+ROLE_DISABLED = states.SG_DISABLED
+
+_ENABLED = (states.SVC_ENABLED_STANDBY, states.SVC_ENABLED_GO_STANDBY,
+            states.SVC_ENABLED_GO_ACTIVE, states.SVC_ENABLED_ACTIVE)
+_STOPPED = (states.SVC_INITIAL, states.SVC_UNKNOWN, states.SVC_DISABLED)
+_ALARM_SEVERITY = {states.SG_STATUS_FAILED: states.SEVERITY_CRITICAL,
+                   states.SG_STATUS_DEGRADED: states.SEVERITY_MAJOR,
+                   states.SG_STATUS_WARN: states.SEVERITY_MINOR}
+
+
+class ServiceState:
+    """What the engine knows of one service on this controller."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.state = states.SVC_INITIAL
+        self.status = states.SG_STATUS_NONE
+        self.failures = 0
+        self.busy = False
+        self.audit_due = 0.0
+        self.enabled_at = 0.0
+        self.reason = None
+
+    def as_dict(self):
+        return {'name': self.spec.name, 'state': self.state,
+                'status': self.status, 'failures': self.failures,
+                'reason': self.reason}
+
+
+class GroupState:
+    """What the engine knows of one service group on this controller."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.role = None
+        self.state = states.SG_INITIAL
+        self.status = states.SG_STATUS_NONE
+        self.alarmed = None
+
+    def as_dict(self):
+        return {'name': self.spec.name, 'role': self.role,
+                'state': self.state, 'status': self.status}
+
+
+class ServiceManager:
+    """The engine; see the module docstring.
+
+    :param model: a stx.sm.model.Model.
+    :param node: this controller's name.
+    :param peer: a stx.sm.peer.PeerLink to the other controller, or None.
+    :param faults: where alarms go (``set_fault``, ``clear_fault``, as
+        stx.fm.client.FaultAPIs), or None.
+    :param interval: seconds between two engine passes when nothing
+        happens.
+    :param failure_countdown: seconds a service must stay enabled for its
+        failures not to count as in a row (StarlingX: 90).
+    :param run_action: ``run_action(service, action name, Action)`` ->
+        actions.Result (tests replace it).
+    """
+
+    def __init__(self, model, node, peer=None, faults=None, interval=0.5,
+                 failure_countdown=90.0, run_action=actions.run):
+        self.model = model
+        self.node = node
+        self.peer = peer
+        self.faults = faults
+        self.interval = interval
+        self.failure_countdown = failure_countdown
+        self._run_action = run_action
+        self.services = {name: ServiceState(spec)
+                         for name, spec in model.services.items()}
+        self.groups = {name: GroupState(spec)
+                       for name, spec in model.groups.items()}
+        self._order = model.start_order()
+        self._results = queue.Queue()
+        self._executor = futurist.ThreadPoolExecutor(
+            max_workers=max(1, len(self.services)))
+        self._stop = threading.Event()
+        self._thread = None
+        self._started_at = None
+        self._drivers = {name: ha_models.BUILT_IN[group.redundancy_model]()
+                         for name, group in model.groups.items()}
+
+    # Life cycle.
+
+    def start(self):
+        self._started_at = time.monotonic()
+        self._thread = threading.Thread(target=self._loop, daemon=True,
+                                        name='sm-engine')
+        self._thread.start()
+
+    def stop(self, timeout=5.0):
+        self._stop.set()
+        self._results.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._executor.shutdown(wait=False)
+
+    # What others read.
+
+    def hello(self):
+        """What this controller's hellos tell the peer."""
+        return {'groups': {name: {'role': group.role,
+                                  'healthy': self._healthy(group)}
+                           for name, group in self.groups.items()}}
+
+    def snapshot(self):
+        """The groups and services as dicts (for the API)."""
+        return {'node': self.node,
+                'groups': [g.as_dict() for g in self.groups.values()],
+                'services': [s.as_dict() for s in self.services.values()]}
+
+    # The engine.
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                self.step()
+            except Exception:
+                LOG.exception('Service engine pass failed')
+            try:
+                result = self._results.get(timeout=self.interval)
+            except queue.Empty:
+                continue
+            if result is not None:
+                self._results.put(result)
+
+    def step(self):
+        """One engine pass (the engine thread's; tests call it)."""
+        self._collect_results()
+        if not self._decided():
+            return
+        self._assign_roles()
+        now = time.monotonic()
+        for name in self._order:
+            self._drive(self.services[name], now)
+        for name in reversed(self._order):
+            self._drive_down(self.services[name])
+        self._sum_up()
+
+    def _decided(self):
+        """Whether the peer had its chance to be heard since start."""
+        if self.peer is None or self.peer.alive():
+            return True
+        return (time.monotonic() - self._started_at >=
+                self.model.domain.dead_interval_ms / 1000.0)
+
+    def _assign_roles(self):
+        hello = None
+        if self.peer is not None and self.peer.alive():
+            hello = self.peer.peer_hello()
+        for name, group in self.groups.items():
+            theirs = (hello or {}).get('groups', {}).get(name)
+            peer_healthy = bool(theirs and theirs.get('healthy'))
+            # A group failed here stays here when the peer cannot take it.
+            members = [{'name': self.node,
+                        'healthy': self._healthy(group) or not peer_healthy,
+                        'current_role': group.role}]
+            if theirs is not None:
+                members.append({'name': hello['node'],
+                                'healthy': peer_healthy,
+                                'current_role': theirs.get('role')})
+            # Both controllers list the members in the same order.
+            members.sort(key=lambda member: member['name'])
+            roles = self._drivers[name].assign(
+                members, {'n_active': group.spec.n_active,
+                          'm_standby': group.spec.m_standby})
+            role = roles[self.node]
+            if role != group.role:
+                LOG.info('Service group %(group)s: %(old)s -> %(new)s on '
+                         '%(node)s', {'group': name, 'old': group.role,
+                                      'new': role, 'node': self.node})
+                group.role = role
+
+    def _healthy(self, group):
+        return group.status != states.SG_STATUS_FAILED
+
+    def _target(self, service):
+        return self.groups[self.model.group_of(service.spec.name).name].role
+
+    def _drive(self, service, now):
+        """Enable, go-active, go-standby or audit, as the role wants."""
+        if service.busy or service.status == states.SG_STATUS_FAILED:
+            return
+        if service.failures and service.state in _ENABLED and \
+                now - service.enabled_at >= self.failure_countdown:
+            # Up long enough: its failures were not in a row.
+            service.failures = 0
+        target = self._target(service)
+        state = service.state
+        if target == ROLE_DISABLED:
+            return
+        if state in _STOPPED:
+            if all(self.services[dep].state in _ENABLED
+                   for dep in service.spec.dependencies):
+                self._act(service, fsm.ENABLE, sm_model.ACTION_ENABLE)
+        elif state == states.SVC_ENABLED_STANDBY and target == ROLE_ACTIVE:
+            self._act(service, fsm.GO_ACTIVE, sm_model.ACTION_GO_ACTIVE)
+        elif state == states.SVC_ENABLED_ACTIVE and target == ROLE_STANDBY:
+            self._act(service, fsm.GO_STANDBY, sm_model.ACTION_GO_STANDBY)
+        elif state in (states.SVC_ENABLED_ACTIVE,
+                       states.SVC_ENABLED_STANDBY) and now >= \
+                service.audit_due and \
+                sm_model.ACTION_AUDIT in service.spec.actions:
+            self._act(service, None, sm_model.ACTION_AUDIT)
+
+    def _drive_down(self, service):
+        """Disable a service whose group is disabled here, dependents
+        first.
+        """
+        if service.busy or self._target(service) != ROLE_DISABLED:
+            return
+        if service.state in _ENABLED or service.state == \
+                states.SVC_ENABLING:
+            if not any(self.services[other].state not in _STOPPED
+                       for other in self._dependents(service)):
+                self._act(service, fsm.DISABLE, sm_model.ACTION_DISABLE)
+
+    def _dependents(self, service):
+        return [name for name, other in self.services.items()
+                if service.spec.name in other.spec.dependencies]
+
+    def _act(self, service, event, action_name):
+        """Take ``event`` and run the action it stands for."""
+        if event is not None:
+            service.state = fsm.service_transition(
+                service.spec.name, service.state, event)
+        action = service.spec.actions.get(action_name)
+        if action is None:
+            # No go-active / go-standby: the role flips at once.
+            self._results.put((service.spec.name, action_name,
+                               actions.Result(True, None)))
+            service.busy = True
+            return
+        service.busy = True
+        self._executor.submit(self._run, service.spec.name, action_name,
+                              action)
+
+    def _run(self, name, action_name, action):
+        result = self._run_action(name, action_name, action)
+        self._results.put((name, action_name, result))
+
+    def _collect_results(self):
+        while True:
+            try:
+                item = self._results.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None:
+                self._done(*item)
+
+    def _done(self, name, action_name, result):
+        service = self.services[name]
+        service.busy = False
+        if action_name == sm_model.ACTION_AUDIT:
+            interval = service.spec.actions[action_name].interval
+            service.audit_due = time.monotonic() + interval
+            if result.ok:
+                return
+        elif result.ok:
+            service.state = fsm.service_transition(
+                name, service.state, _DONE[action_name])
+            if action_name == sm_model.ACTION_ENABLE:
+                service.audit_due = 0.0
+                service.enabled_at = time.monotonic()
+            return
+        if action_name == sm_model.ACTION_DISABLE:
+            # A disable that fails leaves nothing to retry with.
+            LOG.error('Service %(name)s: disable failed: %(reason)s',
+                      {'name': name, 'reason': result.reason})
+            service.state = fsm.service_transition(name, service.state,
+                                                   fsm.DISABLED)
+            return
+        self._failed(service, action_name, result.reason)
+
+    def _failed(self, service, action_name, reason):
+        service.failures += 1
+        service.reason = '%s failed: %s' % (action_name, reason)
+        budget = service.spec.max_failures
+        if service.failures > budget:
+            service.status = states.SG_STATUS_FAILED
+            LOG.error('Service %(name)s failed %(count)d times in a row '
+                      '(%(reason)s): left disabled', {
+                          'name': service.spec.name,
+                          'count': service.failures, 'reason': reason})
+        else:
+            LOG.warning('Service %(name)s: %(reason)s; restarting it '
+                        '(failure %(count)d of %(budget)d)', {
+                            'name': service.spec.name,
+                            'reason': service.reason,
+                            'count': service.failures, 'budget': budget})
+        service.state = fsm.service_transition(
+            service.spec.name, service.state, fsm.FAILED)
+        self._act(service, None, sm_model.ACTION_DISABLE)
+
+    def _sum_up(self):
+        for name, group in self.groups.items():
+            members = [self.services[m.service] for m in group.spec.members]
+            group.state = fsm.group_state(group.role,
+                                          [m.state for m in members])
+            group.status = fsm.group_status(
+                [(m.failure_impact, self.services[m.service].status)
+                 for m in group.spec.members])
+            self._alarm(group)
+
+    def _alarm(self, group):
+        wanted = _ALARM_SEVERITY.get(group.status)
+        if wanted == group.alarmed or self.faults is None:
+            return
+        entity = 'service_domain=%s.service_group=%s.host=%s' % (
+            self.model.domain.name, group.spec.name, self.node)
+        if wanted is None:
+            self.faults.clear_fault(GROUP_ALARM, entity)
+        else:
+            failed = [s.spec.name for s in
+                      (self.services[m.service] for m in group.spec.members)
+                      if s.status == states.SG_STATUS_FAILED]
+            self.faults.set_fault(fm_client.Fault(
+                alarm_id=GROUP_ALARM, alarm_state=fm_client.SET,
+                entity_type_id='service_group', entity_instance_id=entity,
+                severity=wanted, reason_text='Service group %s %s on %s; '
+                'failed: %s' % (group.spec.name, group.status, self.node,
+                                ', '.join(failed))))
+        group.alarmed = wanted
+
+
+# The done event of each action.
+_DONE = {sm_model.ACTION_ENABLE: fsm.ENABLED,
+         sm_model.ACTION_GO_ACTIVE: fsm.WENT_ACTIVE,
+         sm_model.ACTION_GO_STANDBY: fsm.WENT_STANDBY,
+         sm_model.ACTION_DISABLE: fsm.DISABLED}

@@ -1,0 +1,245 @@
+"""The service engine: roles, ordered enable, audits, restarts, failover."""
+
+import threading
+import time
+
+from oslotest import base
+
+from stx.common import states
+from stx.sm import actions
+from stx.sm import manager
+from stx.sm import model
+
+MODEL = '''
+domain: {name: controller, hello_interval_ms: 100, dead_interval_ms: 200}
+service_groups:
+  - name: core
+    redundancy_model: 1+1
+    services:
+      - {name: ip, failure_impact: critical}
+      - {name: daemon, failure_impact: critical}
+      - {name: helper, failure_impact: minor}
+services:
+  - name: ip
+    actions: &actions
+      enable: {type: command, command: ["true"]}
+      disable: {type: command, command: ["true"]}
+      audit: {type: command, command: ["true"], interval: 0.01}
+  - name: daemon
+    max_failures: 1
+    actions: *actions
+    dependencies: [ip]
+  - name: helper
+    max_failures: 0
+    actions:
+      enable: {type: command, command: ["true"]}
+      disable: {type: command, command: ["true"]}
+      go-active: {type: command, command: ["true"]}
+      audit: {type: command, command: ["true"], interval: 0.01}
+    dependencies: [daemon]
+'''
+
+
+class Actions:
+    """Records actions; ``failing`` names (service, action) that fail,
+    ``fail_once`` those that fail the next time only.
+    """
+
+    def __init__(self):
+        self.calls = []
+        self.failing = set()
+        self.fail_once = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, service, name, action):
+        with self.lock:
+            self.calls.append((service, name))
+            once = (service, name) in self.fail_once
+            self.fail_once.discard((service, name))
+        if once or (service, name) in self.failing:
+            return actions.Result(False, 'exit status 1: down')
+        return actions.Result(True, None)
+
+    def of(self, name):
+        with self.lock:
+            return [service for service, action in self.calls
+                    if action == name]
+
+
+class Peer:
+    """Stands in for a PeerLink between two engines."""
+
+    def __init__(self):
+        self.other = None
+
+    def alive(self):
+        return self.other is not None
+
+    def peer_hello(self):
+        return dict(self.other.hello(), node=self.other.node)
+
+
+class Faults:
+
+    def __init__(self):
+        self.active = {}
+
+    def set_fault(self, fault):
+        self.active[fault.entity_instance_id] = fault
+
+    def clear_fault(self, alarm_id, entity):
+        self.active.pop(entity, None)
+
+
+class EngineTestCase(base.BaseTestCase):
+
+    def _engine(self, node='controller-0', peer=None, start=True, **kwargs):
+        recorder = Actions()
+        engine = manager.ServiceManager(
+            model.loads(MODEL), node, peer=peer, faults=Faults(),
+            run_action=recorder, **kwargs)
+        if start:
+            engine.start()
+        self.addCleanup(engine.stop)
+        return engine, recorder
+
+    def _wait(self, what, predicate, timeout=5):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            self.assertLess(time.monotonic(), deadline, 'no %s' % what)
+            time.sleep(0.01)
+
+    @staticmethod
+    def _states(engine):
+        return {name: s.state for name, s in engine.services.items()}
+
+    def _all(self, engine, state):
+        return set(self._states(engine).values()) == {state}
+
+
+class TestAlone(EngineTestCase):
+
+    def test_every_group_active_services_enabled_in_order(self):
+        engine, recorder = self._engine(interval=0.02)
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        self.assertEqual(['ip', 'daemon', 'helper'],
+                         recorder.of(model.ACTION_ENABLE))
+        self.assertEqual(['helper'], recorder.of(model.ACTION_GO_ACTIVE))
+        group = engine.groups['core']
+        self.assertEqual((states.SG_ACTIVE, states.SG_ACTIVE,
+                          states.SG_STATUS_NONE),
+                         (group.role, group.state, group.status))
+        self._wait('audits', lambda: len(recorder.of(
+            model.ACTION_AUDIT)) >= 6)
+
+    def test_a_failed_service_is_restarted_within_its_budget(self):
+        engine, recorder = self._engine(interval=0.02)
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        recorder.fail_once.add(('daemon', model.ACTION_AUDIT))
+        self._wait('daemon restarted', lambda: recorder.of(
+            model.ACTION_ENABLE).count('daemon') == 2)
+        self._wait('daemon active again', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        daemon = engine.services['daemon']
+        self.assertEqual((1, states.SG_STATUS_NONE),
+                         (daemon.failures, daemon.status))
+        self.assertIn('audit failed: exit status 1: down', daemon.reason)
+        self.assertEqual({}, engine.faults.active)
+
+    def test_past_its_budget_a_critical_service_fails_the_group(self):
+        engine, recorder = self._engine(interval=0.02)
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        recorder.failing.add(('daemon', model.ACTION_AUDIT))
+        daemon = engine.services['daemon']
+        self._wait('daemon failed', lambda: daemon.status ==
+                   states.SG_STATUS_FAILED and daemon.state ==
+                   states.SVC_DISABLED)
+        self._wait('group failed', lambda: engine.groups['core'].status ==
+                   states.SG_STATUS_FAILED)
+        self.assertEqual(2, daemon.failures)
+        # Nowhere to move: the group stays active here, what runs runs.
+        self.assertEqual(states.SG_ACTIVE, engine.groups['core'].role)
+        self.assertEqual(states.SVC_ENABLED_ACTIVE,
+                         engine.services['ip'].state)
+        [alarm] = engine.faults.active.values()
+        self.assertEqual(
+            ('400.001', 'critical', 'service_domain=controller.'
+             'service_group=core.host=controller-0'),
+            (alarm.alarm_id, alarm.severity, alarm.entity_instance_id))
+        self.assertIn('failed: daemon', alarm.reason_text)
+
+    def test_a_minor_service_past_its_budget_warns(self):
+        engine, recorder = self._engine(interval=0.02)
+        recorder.failing.add(('helper', model.ACTION_ENABLE))
+        self._wait('group warn', lambda: engine.groups['core'].status ==
+                   states.SG_STATUS_WARN)
+        [alarm] = engine.faults.active.values()
+        self.assertEqual('minor', alarm.severity)
+        self.assertEqual(states.SVC_ENABLED_ACTIVE,
+                         engine.services['daemon'].state)
+
+    def test_failures_apart_do_not_add_up(self):
+        engine, recorder = self._engine(interval=0.02,
+                                        failure_countdown=0.1)
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        for restarts in (2, 3, 4):
+            recorder.fail_once.add(('daemon', model.ACTION_AUDIT))
+            self._wait('daemon restarted', lambda: recorder.of(
+                model.ACTION_ENABLE).count('daemon') == restarts)
+            time.sleep(0.3)
+        self.assertEqual(states.SG_STATUS_NONE,
+                         engine.services['daemon'].status)
+
+
+class TestPair(EngineTestCase):
+
+    def _pair(self):
+        peers = Peer(), Peer()
+        one, one_actions = self._engine('controller-0', peer=peers[0],
+                                        start=False, interval=0.02)
+        two, two_actions = self._engine('controller-1', peer=peers[1],
+                                        start=False, interval=0.02)
+        # Each hears the other from the start: neither decides alone.
+        peers[0].other, peers[1].other = two, one
+        one.start()
+        two.start()
+        return one, one_actions, two, two_actions
+
+    def test_active_on_one_standby_kept_warm_on_the_other(self):
+        one, _, two, two_actions = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        self.assertEqual(states.SG_STANDBY, two.groups['core'].state)
+        self.assertEqual([], two_actions.of(model.ACTION_GO_ACTIVE))
+
+    def test_a_failed_active_group_moves_to_the_peer(self):
+        one, one_actions, two, two_actions = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        one_actions.failing.add(('daemon', model.ACTION_AUDIT))
+        self._wait('moved', lambda: self._all(
+            two, states.SVC_ENABLED_ACTIVE))
+        self.assertEqual(states.SG_ACTIVE, two.groups['core'].role)
+        self.assertEqual(states.SG_DISABLED, one.groups['core'].role)
+        self._wait('disabled here', lambda: self._all(
+            one, states.SVC_DISABLED))
+        # Dependents went down first.
+        self.assertEqual(['helper', 'ip'], [
+            name for name in one_actions.of(model.ACTION_DISABLE)
+            if name != 'daemon'][-2:])
+        self.assertEqual(['helper'], two_actions.of(model.ACTION_GO_ACTIVE))
+
+    def test_waits_to_hear_its_peer_before_deciding(self):
+        silent = Peer()
+        engine, recorder = self._engine(peer=silent, interval=0.02)
+        time.sleep(0.1)
+        self.assertIsNone(engine.groups['core'].role)
+        self.assertEqual([], recorder.calls)
+        self._wait('alone after the dead interval',
+                   lambda: engine.groups['core'].role == states.SG_ACTIVE)
