@@ -16,6 +16,7 @@ always gives the same answer.
 
 import abc
 
+from stx.common import exception
 from stx.common import states
 
 # Roles assign() gives; the names are the service group states.
@@ -23,6 +24,39 @@ ROLE_ACTIVE = states.SG_ACTIVE
 ROLE_STANDBY = states.SG_STANDBY
 ROLE_DISABLED = states.SG_DISABLED
 ROLES = (ROLE_ACTIVE, ROLE_STANDBY, ROLE_DISABLED)
+
+
+def check_members(members):
+    """Refuse malformed members (see the module docstring); returns them.
+
+    :raises: MissingParameterValue if a member has no name.
+    :raises: InvalidParameterValue naming the field otherwise.
+    """
+    if not isinstance(members, (list, tuple)):
+        raise exception.InvalidParameterValue(
+            field='members', reason='expected a list, got %s'
+            % type(members).__name__)
+    seen = set()
+    for member in members:
+        name = member.get('name') if isinstance(member, dict) else None
+        if not name:
+            raise exception.MissingParameterValue(
+                field='members.name', reason='every member needs one')
+        if name in seen:
+            raise exception.InvalidParameterValue(
+                field='members.name', reason='%s appears twice' % name)
+        seen.add(name)
+        role = member.get('current_role')
+        if role is not None and role not in ROLES:
+            raise exception.InvalidParameterValue(
+                field='members.current_role', reason='%s: %r is not one of '
+                '%s' % (name, role, ', '.join(ROLES)))
+        priority = member.get('priority', 0)
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise exception.InvalidParameterValue(
+                field='members.priority', reason='%s: must be an integer, '
+                'not %r' % (name, priority))
+    return members
 
 
 class HAModel(abc.ABC):

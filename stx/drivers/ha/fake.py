@@ -25,20 +25,11 @@ class FakeHAModel(base.HAModel):
     def assign(self, members, group_config=None):
         """See :meth:`HAModel.assign`; ``group_config`` is ignored."""
         roles = {}
-        active_given = False
-        for member in members:
-            name = member.get('name') if isinstance(member, dict) else None
-            if not name:
-                raise exception.MissingParameterValue(
-                    field='members.name', reason='every member needs one')
-            if name in roles:
-                raise exception.InvalidParameterValue(
-                    field='members.name', reason='%s appears twice' % name)
+        for member in base.check_members(members):
             if not member.get('healthy'):
-                roles[name] = base.ROLE_DISABLED
-            elif not active_given:
-                roles[name] = base.ROLE_ACTIVE
-                active_given = True
+                roles[member['name']] = base.ROLE_DISABLED
+            elif base.ROLE_ACTIVE not in roles.values():
+                roles[member['name']] = base.ROLE_ACTIVE
             else:
-                roles[name] = base.ROLE_STANDBY
+                roles[member['name']] = base.ROLE_STANDBY
         return roles

@@ -49,39 +49,11 @@ def _config(group_config):
     return group_config
 
 
-def _checked_members(members):
-    """The members with their priority, refused when malformed."""
-    if not isinstance(members, (list, tuple)):
-        raise exception.InvalidParameterValue(
-            field='members', reason='expected a list, got %s'
-            % type(members).__name__)
-    seen = set()
-    for member in members:
-        name = member.get('name') if isinstance(member, dict) else None
-        if not name:
-            raise exception.MissingParameterValue(
-                field='members.name', reason='every member needs one')
-        if name in seen:
-            raise exception.InvalidParameterValue(
-                field='members.name', reason='%s appears twice' % name)
-        seen.add(name)
-        role = member.get('current_role')
-        if role is not None and role not in base.ROLES:
-            raise exception.InvalidParameterValue(
-                field='members.current_role', reason='%s: %r is not one of '
-                '%s' % (name, role, ', '.join(base.ROLES)))
-        priority = member.get('priority', 0)
-        if isinstance(priority, bool) or not isinstance(priority, int):
-            raise exception.InvalidParameterValue(
-                field='members.priority', reason='%s: must be an integer, '
-                'not %r' % (name, priority))
-    return members
-
-
 def assign_roles(members, n_active, m_standby):
     """The shared rule (module docstring): name -> role.
 
-    :param members: checked members, in the order given.
+    :param members: members base.check_members accepts, in the order
+        given.
     """
     order = {member['name']: index for index, member in enumerate(members)}
     healthy = sorted((member for member in members if member.get('healthy')),
@@ -117,7 +89,7 @@ class _Model(base.HAModel):
     def assign(self, members, group_config=None):
         """See :meth:`HAModel.assign`."""
         n_active, m_standby = self.places(group_config)
-        return assign_roles(_checked_members(members), n_active, m_standby)
+        return assign_roles(base.check_members(members), n_active, m_standby)
 
     def places(self, group_config):
         """How many actives and standbys a group configured so has.
