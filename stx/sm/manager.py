@@ -35,6 +35,7 @@ import time
 import futurist
 from oslo_log import log as logging
 
+from stx.common import exception
 from stx.common import states
 from stx.drivers.ha import models as ha_models
 from stx.fm import client as fm_client
@@ -52,6 +53,11 @@ ROLE_DISABLED = states.SG_DISABLED
 _ENABLED = (states.SVC_ENABLED_STANDBY, states.SVC_ENABLED_GO_STANDBY,
             states.SVC_ENABLED_GO_ACTIVE, states.SVC_ENABLED_ACTIVE)
 _STOPPED = (states.SVC_INITIAL, states.SVC_UNKNOWN, states.SVC_DISABLED)
+# States in which a service still holds its group's active role.
+_HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
+            states.SVC_ENABLED_GO_STANDBY)
+# A controller handing its groups over ranks below its peer.
+_SWACT_PRIORITY = -1
 _ALARM_SEVERITY = {states.SG_STATUS_FAILED: states.SEVERITY_CRITICAL,
                    states.SG_STATUS_DEGRADED: states.SEVERITY_MAJOR,
                    states.SG_STATUS_WARN: states.SEVERITY_MINOR}
@@ -129,6 +135,9 @@ class ServiceManager:
         self._started_at = None
         self._drivers = {name: ha_models.BUILT_IN[group.redundancy_model]()
                          for name, group in model.groups.items()}
+        # The groups a controlled swact is handing to the peer.
+        self._swacting = frozenset()
+        self._swact_lock = threading.Lock()
 
     # Life cycle.
 
@@ -149,10 +158,53 @@ class ServiceManager:
     # What others read.
 
     def hello(self):
-        """What this controller's hellos tell the peer."""
-        return {'groups': {name: {'role': group.role,
-                                  'healthy': self._healthy(group)}
-                           for name, group in self.groups.items()}}
+        """What this controller's hellos tell the peer: each group's role
+        as its services hold it (active until they all left it), health
+        and rank.
+        """
+        swacting = self._swacting
+        groups = {}
+        for name, group in self.groups.items():
+            holding = any(self.services[member.service].state in _HOLDING
+                          for member in group.spec.members)
+            groups[name] = {
+                'role': ROLE_ACTIVE if holding else group.role,
+                'healthy': self._healthy(group),
+                'priority': _SWACT_PRIORITY if name in swacting else 0}
+        return {'groups': groups}
+
+    def swact(self):
+        """Hand every group active here to the peer (a controlled swact).
+
+        Here each goes standby first; the peer takes it active once this
+        controller no longer holds it.
+
+        :returns: the names of the groups handed over.
+        :raises: Conflict saying why it cannot be done.
+        """
+        hello = self._peer_hello()
+        if hello is None:
+            raise exception.Conflict(
+                'Cannot swact from %s: its peer controller does not answer.'
+                % self.node)
+        active = sorted(name for name, group in self.groups.items()
+                        if group.role == ROLE_ACTIVE)
+        if not active:
+            raise exception.Conflict(
+                'Cannot swact from %s: no service group is active there.'
+                % self.node)
+        cannot = [name for name in active if not hello.get(
+            'groups', {}).get(name, {}).get('healthy')]
+        if cannot:
+            raise exception.Conflict(
+                'Cannot swact from %s: %s cannot take %s.' % (
+                    self.node, hello['node'], ', '.join(cannot)))
+        LOG.info('Swact: %(node)s hands %(groups)s to %(peer)s', {
+            'node': self.node, 'groups': ', '.join(active),
+            'peer': hello['node']})
+        with self._swact_lock:
+            self._swacting = frozenset(active)
+        return active
 
     def snapshot(self):
         """The groups and services as dicts (for the API)."""
@@ -195,21 +247,34 @@ class ServiceManager:
         return (time.monotonic() - self._started_at >=
                 self.model.domain.dead_interval_ms / 1000.0)
 
-    def _assign_roles(self):
-        hello = None
+    def _peer_hello(self):
         if self.peer is not None and self.peer.alive():
-            hello = self.peer.peer_hello()
+            return self.peer.peer_hello()
+        return None
+
+    def _assign_roles(self):
+        hello = self._peer_hello()
+        swacting = self._swacting
+        handed = set()
         for name, group in self.groups.items():
             theirs = (hello or {}).get('groups', {}).get(name)
             peer_healthy = bool(theirs and theirs.get('healthy'))
-            # A group failed here stays here when the peer cannot take it.
-            members = [{'name': self.node,
-                        'healthy': self._healthy(group) or not peer_healthy,
-                        'current_role': group.role}]
+            mine = {'name': self.node, 'current_role': group.role,
+                    # A group failed here stays when the peer cannot take
+                    # it.
+                    'healthy': self._healthy(group) or not peer_healthy}
+            if name in swacting:
+                if theirs is None or theirs.get('role') == ROLE_ACTIVE:
+                    handed.add(name)        # done, or no peer left
+                else:
+                    mine.update(current_role=ROLE_STANDBY,
+                                priority=_SWACT_PRIORITY)
+            members = [mine]
             if theirs is not None:
                 members.append({'name': hello['node'],
                                 'healthy': peer_healthy,
-                                'current_role': theirs.get('role')})
+                                'current_role': theirs.get('role'),
+                                'priority': theirs.get('priority', 0)})
             # Both controllers list the members in the same order.
             members.sort(key=lambda member: member['name'])
             roles = self._drivers[name].assign(
@@ -221,6 +286,9 @@ class ServiceManager:
                          '%(node)s', {'group': name, 'old': group.role,
                                       'new': role, 'node': self.node})
                 group.role = role
+        if handed:
+            with self._swact_lock:
+                self._swacting = self._swacting - handed
 
     def _healthy(self, group):
         return group.status != states.SG_STATUS_FAILED

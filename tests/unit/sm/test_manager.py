@@ -5,6 +5,7 @@ import time
 
 from oslotest import base
 
+from stx.common import exception
 from stx.common import states
 from stx.sm import actions
 from stx.sm import manager
@@ -35,6 +36,7 @@ services:
       enable: {type: command, command: ["true"]}
       disable: {type: command, command: ["true"]}
       go-active: {type: command, command: ["true"]}
+      go-standby: {type: command, command: ["true"]}
       audit: {type: command, command: ["true"], interval: 0.01}
     dependencies: [daemon]
 '''
@@ -49,6 +51,7 @@ class Actions:
         self.calls = []
         self.failing = set()
         self.fail_once = set()
+        self.delay = 0
         self.lock = threading.Lock()
 
     def __call__(self, service, name, action):
@@ -56,6 +59,7 @@ class Actions:
             self.calls.append((service, name))
             once = (service, name) in self.fail_once
             self.fail_once.discard((service, name))
+        time.sleep(self.delay)
         if once or (service, name) in self.failing:
             return actions.Result(False, 'exit status 1: down')
         return actions.Result(True, None)
@@ -234,6 +238,50 @@ class TestPair(EngineTestCase):
             name for name in one_actions.of(model.ACTION_DISABLE)
             if name != 'daemon'][-2:])
         self.assertEqual(['helper'], two_actions.of(model.ACTION_GO_ACTIVE))
+
+    def test_controlled_swact_moves_every_active_group(self):
+        one, one_actions, two, two_actions = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        # Slow actions: a go-standby is seen under way.
+        one_actions.delay = two_actions.delay = 0.1
+        self.assertEqual(['core'], one.swact())
+        overlap = []
+
+        def swapped():
+            holding = [any(s.state in manager._HOLDING
+                           for s in engine.services.values())
+                       for engine in (one, two)]
+            if all(holding):
+                overlap.append(self._states(one))
+            return self._all(one, states.SVC_ENABLED_STANDBY) and \
+                self._all(two, states.SVC_ENABLED_ACTIVE)
+        self._wait('swapped', swapped)
+        self.assertEqual([], overlap, 'both held the active role')
+        self.assertEqual(['helper'], two_actions.of(model.ACTION_GO_ACTIVE))
+        # Stays so once the swact is over, and can go back.
+        self._wait('swact over', lambda: not one._swacting)
+        time.sleep(0.1)
+        self.assertEqual(states.SG_ACTIVE, two.groups['core'].role)
+        self.assertEqual(['core'], two.swact())
+        self._wait('back', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+
+    def test_swact_refused_with_the_reason(self):
+        one, _, two, _ = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        error = self.assertRaises(exception.Conflict, two.swact)
+        self.assertIn('Cannot swact from controller-1: no service group is '
+                      'active there', str(error))
+        alone, _ = self._engine('controller-2', interval=0.02)
+        self._wait('alone active', lambda: self._all(
+            alone, states.SVC_ENABLED_ACTIVE))
+        error = self.assertRaises(exception.Conflict, alone.swact)
+        self.assertIn('its peer controller does not answer', str(error))
 
     def test_waits_to_hear_its_peer_before_deciding(self):
         silent = Peer()
