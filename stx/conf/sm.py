@@ -1,4 +1,4 @@
-"""[sm] options: service management (stx.sm)."""
+"""[sm] options: service management (stx.sm) and the stx-sm daemon."""
 
 from oslo_config import cfg
 
@@ -10,6 +10,28 @@ opts = [
                     'stx.sm.model). Unset: the model packaged with '
                     'stx-flock. A file that does not pass validation is '
                     'refused, naming the place in it and why.'),
+    cfg.StrOpt('node',
+               help='This controller\'s name in service management, the '
+                    'same as its host name in sysinv (controller-0 or '
+                    'controller-1). Unset: the machine\'s host name.'),
+    cfg.IPOpt('listen_address',
+              default='127.0.0.1',
+              help='Address stx-sm receives its peer\'s messages on.'),
+    cfg.PortOpt('listen_port',
+                default=2222,
+                help='UDP port stx-sm receives its peer\'s messages on.'),
+    cfg.IPOpt('peer_address',
+              help='Address of the other controller\'s stx-sm. Unset: '
+                   'this controller has no peer, and every service group '
+                   'is active here.'),
+    cfg.PortOpt('peer_port',
+                default=2222,
+                help='UDP port of the other controller\'s stx-sm.'),
+    cfg.StrOpt('key_file',
+               default='$state_path/keys/sm.key',
+               help='File holding the key both controllers sign their '
+                    'peer messages with (HMAC-SHA512): at least 16 bytes '
+                    'of text, the same file on both.'),
 ]
 
 

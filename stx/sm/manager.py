@@ -259,7 +259,11 @@ class ServiceManager:
         for name, group in self.groups.items():
             theirs = (hello or {}).get('groups', {}).get(name)
             peer_healthy = bool(theirs and theirs.get('healthy'))
-            mine = {'name': self.node, 'current_role': group.role,
+            # Undecided (just started) counts as standby: a controller
+            # that decided first must not take the active role from its
+            # peer for being warm sooner.
+            mine = {'name': self.node,
+                    'current_role': group.role or ROLE_STANDBY,
                     # A group failed here stays when the peer cannot take
                     # it.
                     'healthy': self._healthy(group) or not peer_healthy}
@@ -273,7 +277,8 @@ class ServiceManager:
             if theirs is not None:
                 members.append({'name': hello['node'],
                                 'healthy': peer_healthy,
-                                'current_role': theirs.get('role'),
+                                'current_role': (theirs.get('role') or
+                                                 ROLE_STANDBY),
                                 'priority': theirs.get('priority', 0)})
             # Both controllers list the members in the same order.
             members.sort(key=lambda member: member['name'])

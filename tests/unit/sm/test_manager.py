@@ -283,6 +283,23 @@ class TestPair(EngineTestCase):
         error = self.assertRaises(exception.Conflict, alone.swact)
         self.assertIn('its peer controller does not answer', str(error))
 
+    def test_the_first_to_decide_does_not_take_the_active_role(self):
+        peers = Peer(), Peer()
+        one, _ = self._engine('controller-0', peer=peers[0], start=False,
+                              interval=0.02)
+        two, _ = self._engine('controller-1', peer=peers[1], start=False,
+                              interval=0.02)
+        peers[0].other, peers[1].other = two, one
+        two.start()         # controller-0 heard but not deciding yet
+        self._wait('controller-1 standby', lambda: self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        time.sleep(0.1)
+        self.assertEqual(states.SG_STANDBY, two.groups['core'].role)
+        one.start()
+        self._wait('controller-0 active', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE))
+        self.assertEqual(states.SG_STANDBY, two.groups['core'].role)
+
     def test_waits_to_hear_its_peer_before_deciding(self):
         silent = Peer()
         engine, recorder = self._engine(peer=silent, interval=0.02)
