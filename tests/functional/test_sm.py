@@ -1,23 +1,34 @@
 """Two stx-sm processes on loopback: active and standby, restart, failover.
 
 Each controller's stx-sm runs the same small model with its own state
-directory: one 1+1 group of two services whose actions are shell commands
-leaving marker files (``<service>.enabled``, ``<service>.active``) and
-whose audit checks the ``.enabled`` file. The two talk over signed UDP on
-127.0.0.1. controller-0 gets the group active, controller-1 standby with
-its services enabled (warm); a service whose marker disappears on the
-active controller is restarted there; one that cannot be restarted past
-its budget fails the group, which moves to controller-1.
+directory: one 1+1 group of two services, each a small stand-in process
+its enable action starts (pid in ``<service>.pid``) and its disable action
+kills; go-active and go-standby leave or remove ``<service>.active``, and
+the audit checks the process is alive. The two stx-sm talk over signed UDP
+on 127.0.0.1. controller-0 gets the group active, controller-1 standby
+with its services running (warm); a service killed on the active
+controller is restarted there; one that cannot be restarted past its
+budget fails the group, which moves to controller-1.
 """
 
 import json
 import os
+import signal
 import socket
+import sys
 
 from tests.functional import base
 
 WAIT = 30
 NODES = ('controller-0', 'controller-1')
+# Exits 1 unless the process of the pid file is alive (not a zombie).
+ALIVE = ('import sys\n'
+         'try:\n'
+         '    pid = int(open(sys.argv[1]).read())\n'
+         '    state = open("/proc/%d/stat" % pid).read().split()[2]\n'
+         'except (OSError, ValueError, IndexError):\n'
+         '    sys.exit(1)\n'
+         'sys.exit(state == "Z")\n')
 
 
 def _service(name, markers, max_failures=2, dependencies=()):
@@ -29,13 +40,16 @@ def _service(name, markers, max_failures=2, dependencies=()):
         'name': name, 'max_failures': max_failures,
         'dependencies': list(dependencies),
         'actions': {
-            'enable': sh('test ! -e %s.broken && echo %s >> %s/enabled.log '
-                         '&& touch %s.enabled' % (path, name, markers,
-                                                  path)),
-            'disable': sh('rm -f %s.enabled %s.active' % (path, path)),
+            'enable': sh('test ! -e {p}.broken && echo {n} >> {m}/enabled.log'
+                         ' && (sleep 1000 >/dev/null 2>&1 & echo $! > {p}.pid)'
+                         .format(p=path, n=name, m=markers)),
+            'disable': sh('kill $(cat {p}.pid) 2>/dev/null; '
+                          'rm -f {p}.pid {p}.active'.format(p=path)),
             'go-active': sh('touch %s.active' % path),
             'go-standby': sh('rm -f %s.active' % path),
-            'audit': dict(sh('test -e %s.enabled' % path), interval=0.2),
+            'audit': {'type': 'command', 'interval': 0.2,
+                      'command': [sys.executable, '-c', ALIVE,
+                                  path + '.pid']},
         }}
 
 
@@ -72,6 +86,18 @@ class Controller:
         return {name for name in os.listdir(self.markers)
                 if not name.endswith('.log')} == set(names)
 
+    def pid(self, name):
+        with open(os.path.join(self.markers, name + '.pid')) as f:
+            return int(f.read())
+
+    def kill_stand_ins(self):
+        for name in os.listdir(self.markers):
+            if name.endswith('.pid'):
+                try:
+                    os.kill(self.pid(name[:-4]), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+
     def enables(self):
         path = os.path.join(self.markers, 'enabled.log')
         if not os.path.exists(path):
@@ -91,26 +117,36 @@ def test_active_standby_restart_and_failover(runner, tmp_path, rabbit_url):
     for controller in (one, two):
         controller.process.wait_for_output(r'stx-sm ready')
 
+    try:
+        _active_standby_restart_failover(one, two)
+    finally:
+        for controller in (one, two):
+            controller.kill_stand_ins()
+
+
+def _active_standby_restart_failover(one, two):
     base.wait('controller-0 active, controller-1 standby (warm)', lambda:
-              one.marked('ip.enabled', 'ip.active', 'daemon.enabled',
+              one.marked('ip.pid', 'ip.active', 'daemon.pid',
                          'daemon.active') and
-              two.marked('ip.enabled', 'daemon.enabled'), WAIT)
+              two.marked('ip.pid', 'daemon.pid'), WAIT)
     assert one.enables() == ['ip', 'daemon']
 
-    # The daemon dies on the active controller: restarted there.
-    os.unlink(os.path.join(one.markers, 'daemon.enabled'))
+    # The daemon is killed on the active controller: restarted there.
+    killed = one.pid('daemon')
+    os.kill(killed, signal.SIGKILL)
     base.wait('daemon restarted on controller-0',
               lambda: one.enables() == ['ip', 'daemon', 'daemon'] and
-              one.marked('ip.enabled', 'ip.active', 'daemon.enabled',
+              one.marked('ip.pid', 'ip.active', 'daemon.pid',
                          'daemon.active'), WAIT)
+    assert one.pid('daemon') != killed
 
-    # It dies again and cannot be restarted: past its budget the group
+    # Killed again, it cannot be restarted: past its budget the group
     # fails on controller-0 and moves to controller-1.
     open(os.path.join(one.markers, 'daemon.broken'), 'w').close()
-    os.unlink(os.path.join(one.markers, 'daemon.enabled'))
+    os.kill(one.pid('daemon'), signal.SIGKILL)
     base.wait('the group active on controller-1', lambda: two.marked(
-        'ip.enabled', 'ip.active', 'daemon.enabled', 'daemon.active'), WAIT)
-    base.wait('services disabled on controller-0',
+        'ip.pid', 'ip.active', 'daemon.pid', 'daemon.active'), WAIT)
+    base.wait('services stopped on controller-0',
               lambda: one.marked('daemon.broken'), WAIT)
     for controller in (one, two):
         assert controller.process.stop() == 0, controller.process.describe()
