@@ -20,7 +20,8 @@ pass it
    enabled for ``failure_countdown`` between them); past that it stays
    disabled and ``failed``;
 4. sums each group up (fsm.group_state, fsm.group_status) and raises or
-   clears alarm 400.001 for the group on this host. A group ``failed``
+   clears alarm 400.001 for the group on this host, and, where the group
+   is active, 400.002 while it has no standby on the peer. A group ``failed``
    here is unhealthy: if the peer's is healthy, the peer takes it active;
    if not, it stays where it is.
 
@@ -46,6 +47,7 @@ from stx.sm import model as sm_model
 LOG = logging.getLogger(__name__)
 
 GROUP_ALARM = '400.001'
+REDUNDANCY_ALARM = '400.002'
 ROLE_ACTIVE = states.SG_ACTIVE
 ROLE_STANDBY = states.SG_STANDBY
 ROLE_DISABLED = states.SG_DISABLED
@@ -91,6 +93,7 @@ class GroupState:
         self.state = states.SG_INITIAL
         self.status = states.SG_STATUS_NONE
         self.alarmed = None
+        self.redundancy_alarmed = False
 
     def as_dict(self):
         return {'name': self.spec.name, 'role': self.role,
@@ -232,13 +235,14 @@ class ServiceManager:
         self._collect_results()
         if not self._decided():
             return
-        self._assign_roles()
+        hello = self._peer_hello()
+        self._assign_roles(hello)
         now = time.monotonic()
         for name in self._order:
             self._drive(self.services[name], now)
         for name in reversed(self._order):
             self._drive_down(self.services[name])
-        self._sum_up()
+        self._sum_up(hello)
 
     def _decided(self):
         """Whether the peer had its chance to be heard since start."""
@@ -252,8 +256,7 @@ class ServiceManager:
             return self.peer.peer_hello()
         return None
 
-    def _assign_roles(self):
-        hello = self._peer_hello()
+    def _assign_roles(self, hello):
         swacting = self._swacting
         handed = set()
         for name, group in self.groups.items():
@@ -416,7 +419,7 @@ class ServiceManager:
             service.spec.name, service.state, fsm.FAILED)
         self._act(service, None, sm_model.ACTION_DISABLE)
 
-    def _sum_up(self):
+    def _sum_up(self, hello):
         for name, group in self.groups.items():
             members = [self.services[m.service] for m in group.spec.members]
             group.state = fsm.group_state(group.role,
@@ -425,6 +428,37 @@ class ServiceManager:
                 [(m.failure_impact, self.services[m.service].status)
                  for m in group.spec.members])
             self._alarm(group)
+            self._redundancy_alarm(group, hello)
+
+    def _redundancy_alarm(self, group, hello):
+        """400.002 while the group active here has no standby to go to.
+
+        Raised by the controller the group is active on; with one
+        controller in a domain, a model that wants a standby always lacks
+        it.
+        """
+        theirs = (hello or {}).get('groups', {}).get(group.spec.name) or {}
+        standby_there = bool(theirs.get('healthy')) and \
+            (theirs.get('role') or ROLE_STANDBY) == ROLE_STANDBY
+        wanted = (group.role == ROLE_ACTIVE and group.spec.m_standby > 0
+                  and not standby_there)
+        if wanted == group.redundancy_alarmed or self.faults is None:
+            return
+        entity = 'service_domain=%s.service_group=%s' % (
+            self.model.domain.name, group.spec.name)
+        if wanted:
+            self.faults.set_fault(fm_client.Fault(
+                alarm_id=REDUNDANCY_ALARM, alarm_state=fm_client.SET,
+                entity_type_id='service_group', entity_instance_id=entity,
+                severity=states.SEVERITY_MAJOR, reason_text=(
+                    'Service group %s has no standby: it is active on %s '
+                    'and %s' % (group.spec.name, self.node,
+                                'the peer controller is not in contact'
+                                if hello is None else
+                                '%s cannot take it' % hello['node']))))
+        else:
+            self.faults.clear_fault(REDUNDANCY_ALARM, entity)
+        group.redundancy_alarmed = wanted
 
     def _alarm(self, group):
         wanted = _ALARM_SEVERITY.get(group.status)

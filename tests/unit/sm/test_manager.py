@@ -89,10 +89,14 @@ class Faults:
         self.active = {}
 
     def set_fault(self, fault):
-        self.active[fault.entity_instance_id] = fault
+        self.active[fault.alarm_id, fault.entity_instance_id] = fault
 
     def clear_fault(self, alarm_id, entity):
-        self.active.pop(entity, None)
+        self.active.pop((alarm_id, entity), None)
+
+    def of(self, alarm_id):
+        return [fault for (id_, _entity), fault in self.active.items()
+                if id_ == alarm_id]
 
 
 class EngineTestCase(base.BaseTestCase):
@@ -150,7 +154,7 @@ class TestAlone(EngineTestCase):
         self.assertEqual((1, states.SG_STATUS_NONE),
                          (daemon.failures, daemon.status))
         self.assertIn('audit failed: exit status 1: down', daemon.reason)
-        self.assertEqual({}, engine.faults.active)
+        self.assertEqual([], engine.faults.of('400.001'))
 
     def test_past_its_budget_a_critical_service_fails_the_group(self):
         engine, recorder = self._engine(interval=0.02)
@@ -168,7 +172,7 @@ class TestAlone(EngineTestCase):
         self.assertEqual(states.SG_ACTIVE, engine.groups['core'].role)
         self.assertEqual(states.SVC_ENABLED_ACTIVE,
                          engine.services['ip'].state)
-        [alarm] = engine.faults.active.values()
+        [alarm] = engine.faults.of('400.001')
         self.assertEqual(
             ('400.001', 'critical', 'service_domain=controller.'
              'service_group=core.host=controller-0'),
@@ -180,7 +184,7 @@ class TestAlone(EngineTestCase):
         recorder.failing.add(('helper', model.ACTION_ENABLE))
         self._wait('group warn', lambda: engine.groups['core'].status ==
                    states.SG_STATUS_WARN)
-        [alarm] = engine.faults.active.values()
+        [alarm] = engine.faults.of('400.001')
         self.assertEqual('minor', alarm.severity)
         self.assertEqual(states.SVC_ENABLED_ACTIVE,
                          engine.services['daemon'].state)
@@ -282,6 +286,24 @@ class TestPair(EngineTestCase):
             alone, states.SVC_ENABLED_ACTIVE))
         error = self.assertRaises(exception.Conflict, alone.swact)
         self.assertIn('its peer controller does not answer', str(error))
+
+    def test_loss_of_redundancy_raised_by_the_active_while_alone(self):
+        one, _, two, _ = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        self.assertEqual([], one.faults.of('400.002'))
+        one.peer.other = None           # controller-1 is no longer heard
+        self._wait('400.002', lambda: one.faults.of('400.002'))
+        [alarm] = one.faults.of('400.002')
+        self.assertEqual(
+            ('major', 'service_domain=controller.service_group=core'),
+            (alarm.severity, alarm.entity_instance_id))
+        self.assertIn('the peer controller is not in contact',
+                      alarm.reason_text)
+        one.peer.other = two
+        self._wait('400.002 cleared', lambda: not one.faults.of('400.002'))
+        self.assertEqual([], two.faults.of('400.002'))
 
     def test_the_first_to_decide_does_not_take_the_active_role(self):
         peers = Peer(), Peer()
