@@ -102,10 +102,10 @@ def _kill_session(process):
 
 def _plugin(service, name, path, timeout):
     instance = _plugin_instance(path)
-    method = getattr(instance, name.replace('-', '_'), None)
+    method_name = name.replace('-', '_')
+    method = getattr(instance, method_name, None)
     if method is None:
-        return Result(False, '%s has no %s method' % (path,
-                                                      name.replace('-', '_')))
+        return Result(False, '%s has no %s method' % (path, method_name))
     outcome = {}
 
     def call():
@@ -124,8 +124,7 @@ def _plugin(service, name, path, timeout):
         error = outcome['error']
         return Result(False, '%s: %s' % (type(error).__name__, error))
     if outcome.get('value') is False:
-        return Result(False, '%s.%s returned False' % (
-            path, name.replace('-', '_')))
+        return Result(False, '%s.%s returned False' % (path, method_name))
     return Result(True, None)
 
 

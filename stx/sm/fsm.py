@@ -30,14 +30,18 @@ DISABLED = 'disabled'              # the disable action succeeded
 FAILED = 'failed'
 SHUTDOWN = 'shutdown'
 
-_ENABLED = (states.SVC_ENABLED_STANDBY, states.SVC_ENABLED_GO_STANDBY,
-            states.SVC_ENABLED_GO_ACTIVE, states.SVC_ENABLED_ACTIVE)
-_RUNNING = _ENABLED + (states.SVC_ENABLING, states.SVC_ENABLING_THROTTLE)
-_STOPPED = (states.SVC_INITIAL, states.SVC_UNKNOWN, states.SVC_DISABLED)
+#: A service in these states runs (in some role).
+ENABLED_STATES = (states.SVC_ENABLED_STANDBY, states.SVC_ENABLED_GO_STANDBY,
+                  states.SVC_ENABLED_GO_ACTIVE, states.SVC_ENABLED_ACTIVE)
+#: A service in these states does not run.
+STOPPED_STATES = (states.SVC_INITIAL, states.SVC_UNKNOWN,
+                  states.SVC_DISABLED)
+_RUNNING = ENABLED_STATES + (states.SVC_ENABLING,
+                             states.SVC_ENABLING_THROTTLE)
 
 #: event -> ((from states), to state).
 SERVICE_TABLE = {
-    ENABLE: (_STOPPED, states.SVC_ENABLING),
+    ENABLE: (STOPPED_STATES, states.SVC_ENABLING),
     ENABLED: ((states.SVC_ENABLING,), states.SVC_ENABLED_STANDBY),
     GO_ACTIVE: ((states.SVC_ENABLED_STANDBY, states.SVC_ENABLED_GO_STANDBY),
                 states.SVC_ENABLED_GO_ACTIVE),
@@ -80,7 +84,7 @@ def service_transition(service, state, event):
 _REACHED = {
     states.SG_ACTIVE: ((states.SVC_ENABLED_ACTIVE,), states.SG_GO_ACTIVE),
     states.SG_STANDBY: ((states.SVC_ENABLED_STANDBY,), states.SG_GO_STANDBY),
-    states.SG_DISABLED: (_STOPPED, states.SG_DISABLING),
+    states.SG_DISABLED: (STOPPED_STATES, states.SG_DISABLING),
 }
 
 

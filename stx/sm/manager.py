@@ -26,7 +26,7 @@ pass it
    if not, it stays where it is.
 
 The engine's state is only changed by its own thread; action results come
-back to it through a queue.
+back to it through a queue, and wake it.
 """
 
 import queue
@@ -52,9 +52,6 @@ ROLE_ACTIVE = states.SG_ACTIVE
 ROLE_STANDBY = states.SG_STANDBY
 ROLE_DISABLED = states.SG_DISABLED
 
-_ENABLED = (states.SVC_ENABLED_STANDBY, states.SVC_ENABLED_GO_STANDBY,
-            states.SVC_ENABLED_GO_ACTIVE, states.SVC_ENABLED_ACTIVE)
-_STOPPED = (states.SVC_INITIAL, states.SVC_UNKNOWN, states.SVC_DISABLED)
 # States in which a service still holds its group's active role.
 _HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
             states.SVC_ENABLED_GO_STANDBY)
@@ -78,11 +75,6 @@ class ServiceState:
         self.enabled_at = 0.0
         self.reason = None
 
-    def as_dict(self):
-        return {'name': self.spec.name, 'state': self.state,
-                'status': self.status, 'failures': self.failures,
-                'reason': self.reason}
-
 
 class GroupState:
     """What the engine knows of one service group on this controller."""
@@ -94,10 +86,6 @@ class GroupState:
         self.status = states.SG_STATUS_NONE
         self.alarmed = None
         self.redundancy_alarmed = False
-
-    def as_dict(self):
-        return {'name': self.spec.name, 'role': self.role,
-                'state': self.state, 'status': self.status}
 
 
 class ServiceManager:
@@ -134,6 +122,7 @@ class ServiceManager:
         self._executor = futurist.ThreadPoolExecutor(
             max_workers=max(1, len(self.services)))
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = None
         self._started_at = None
         self._drivers = {name: ha_models.BUILT_IN[group.redundancy_model]()
@@ -152,7 +141,7 @@ class ServiceManager:
 
     def stop(self, timeout=5.0):
         self._stop.set()
-        self._results.put(None)
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -209,26 +198,17 @@ class ServiceManager:
             self._swacting = frozenset(active)
         return active
 
-    def snapshot(self):
-        """The groups and services as dicts (for the API)."""
-        return {'node': self.node,
-                'groups': [g.as_dict() for g in self.groups.values()],
-                'services': [s.as_dict() for s in self.services.values()]}
-
     # The engine.
 
     def _loop(self):
         while not self._stop.is_set():
+            # A result that arrives from now on wakes the next wait.
+            self._wake.clear()
             try:
                 self.step()
             except Exception:
                 LOG.exception('Service engine pass failed')
-            try:
-                result = self._results.get(timeout=self.interval)
-            except queue.Empty:
-                continue
-            if result is not None:
-                self._results.put(result)
+            self._wake.wait(self.interval)
 
     def step(self):
         """One engine pass (the engine thread's; tests call it)."""
@@ -308,7 +288,7 @@ class ServiceManager:
         """Enable, go-active, go-standby or audit, as the role wants."""
         if service.busy or service.status == states.SG_STATUS_FAILED:
             return
-        if service.failures and service.state in _ENABLED and \
+        if service.failures and service.state in fsm.ENABLED_STATES and \
                 now - service.enabled_at >= self.failure_countdown:
             # Up long enough: its failures were not in a row.
             service.failures = 0
@@ -316,8 +296,8 @@ class ServiceManager:
         state = service.state
         if target == ROLE_DISABLED:
             return
-        if state in _STOPPED:
-            if all(self.services[dep].state in _ENABLED
+        if state in fsm.STOPPED_STATES:
+            if all(self.services[dep].state in fsm.ENABLED_STATES
                    for dep in service.spec.dependencies):
                 self._act(service, fsm.ENABLE, sm_model.ACTION_ENABLE)
         elif state == states.SVC_ENABLED_STANDBY and target == ROLE_ACTIVE:
@@ -336,9 +316,9 @@ class ServiceManager:
         """
         if service.busy or self._target(service) != ROLE_DISABLED:
             return
-        if service.state in _ENABLED or service.state == \
+        if service.state in fsm.ENABLED_STATES or service.state == \
                 states.SVC_ENABLING:
-            if not any(self.services[other].state not in _STOPPED
+            if not any(self.services[other].state not in fsm.STOPPED_STATES
                        for other in self._dependents(service)):
                 self._act(service, fsm.DISABLE, sm_model.ACTION_DISABLE)
 
@@ -354,17 +334,21 @@ class ServiceManager:
         action = service.spec.actions.get(action_name)
         if action is None:
             # No go-active / go-standby: the role flips at once.
-            self._results.put((service.spec.name, action_name,
-                               actions.Result(True, None)))
             service.busy = True
+            self._post(service.spec.name, action_name,
+                       actions.Result(True, None))
             return
         service.busy = True
         self._executor.submit(self._run, service.spec.name, action_name,
                               action)
 
     def _run(self, name, action_name, action):
-        result = self._run_action(name, action_name, action)
+        self._post(name, action_name,
+                   self._run_action(name, action_name, action))
+
+    def _post(self, name, action_name, result):
         self._results.put((name, action_name, result))
+        self._wake.set()
 
     def _collect_results(self):
         while True:
@@ -372,8 +356,7 @@ class ServiceManager:
                 item = self._results.get_nowait()
             except queue.Empty:
                 return
-            if item is not None:
-                self._done(*item)
+            self._done(*item)
 
     def _done(self, name, action_name, result):
         service = self.services[name]

@@ -404,8 +404,8 @@ def _services(entries):
             _integer(entry.get('max_failures', DEFAULT_MAX_FAILURES),
                      where + '.max_failures', 0),
             _actions(entry['actions'], where + '.actions'),
-            _dependencies(entry.get('dependencies', []),
-                          where + '.dependencies'))
+            _strings(entry.get('dependencies', []), where + '.dependencies',
+                     'service names'))
     for service in services.values():
         for index, dependency in enumerate(service.dependencies):
             if dependency not in services:
@@ -442,13 +442,18 @@ def _action(name, spec, where):
     return Action(action_type, **values)
 
 
-def _command(value, where):
-    if not isinstance(value, list) or not value:
-        raise _Invalid(where, 'must be a non-empty list of strings, got %s'
-                       % reprlib.repr(value))
-    for index, word in enumerate(value):
-        _text(word, '%s[%d]' % (where, index))
+def _strings(value, where, what, non_empty=False):
+    """A list of non-empty strings, as a tuple."""
+    if not isinstance(value, list) or (non_empty and not value):
+        raise _Invalid(where, 'must be a %slist of %s, got %s' % (
+            'non-empty ' if non_empty else '', what, reprlib.repr(value)))
+    for index, item in enumerate(value):
+        _text(item, '%s[%d]' % (where, index))
     return tuple(value)
+
+
+def _command(value, where):
+    return _strings(value, where, 'strings', non_empty=True)
 
 
 def _plugin(value, where):
@@ -464,15 +469,6 @@ _ACTION_FIELDS = {
     TYPE_SYSTEMD: ('unit', _text),
     TYPE_PLUGIN: ('plugin', _plugin),
 }
-
-
-def _dependencies(value, where):
-    if not isinstance(value, list):
-        raise _Invalid(where, 'must be a list of service names, got %s'
-                       % reprlib.repr(value))
-    for index, name in enumerate(value):
-        _text(name, '%s[%d]' % (where, index))
-    return tuple(value)
 
 
 def _groups(entries, services):
