@@ -2,9 +2,9 @@
 
 Readers take a request context and return plain dicts (every column, plus
 ``suppression_status`` joined from ``event_suppression``); the REST API and
-the manager's read RPCs use them. Writers take an open writer session so
-that stx-fm-manager, the only writer, can commit a whole batch of
-operations in one transaction.
+the manager's read RPCs use them. The event suppression writers are here
+too; the statements stx-fm-manager writes its batches of alarms and events
+with are in stx.fm.db.writers.
 """
 
 import datetime
@@ -12,13 +12,10 @@ import datetime
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
 from stx.common import exception
 from stx.fm.db import DB
 from stx.fm.db import models
-from stx.fm.db import pg_batch
 
 ALARMS = models.Alarm.__table__
 EVENTS = models.EventLog.__table__
@@ -56,7 +53,8 @@ def now():
     return timeutils.utcnow()
 
 
-def _dicts(result):
+def dicts(result):
+    """A query result as plain dicts, one per row."""
     # zip with the keys read once: a RowMapping per row costs a third more.
     keys = tuple(result.keys())
     return [dict(zip(keys, row)) for row in result]
@@ -92,8 +90,9 @@ def _suppression_filter(query, include_suppress):
                               != SUPPRESSED))
 
 
-def _one(session, query, not_found):
-    result = _dicts(session.execute(query.limit(1)))
+def one(session, query, not_found):
+    """The first row of ``query`` as a dict; raises ``not_found`` if none."""
+    result = dicts(session.execute(query.limit(1)))
     if not result:
         raise not_found
     return result[0]
@@ -112,8 +111,8 @@ def alarm_get(context, uuid):
     :raises: AlarmNotFound
     """
     with DB.reader.using(context) as session:
-        return _one(session, _alarm_query().where(ALARMS.c.uuid == uuid),
-                    exception.AlarmNotFound(alarm=uuid))
+        return one(session, _alarm_query().where(ALARMS.c.uuid == uuid),
+                   exception.AlarmNotFound(alarm=uuid))
 
 
 def alarm_list(context, filters=(), limit=None, marker=None,
@@ -153,7 +152,7 @@ def alarm_list(context, filters=(), limit=None, marker=None,
             query = query.where(after)
         if limit is not None:
             query = query.limit(limit)
-        return _dicts(session.execute(query))
+        return dicts(session.execute(query))
 
 
 def alarm_summary(context, include_suppress=False):
@@ -194,8 +193,8 @@ def event_get(context, uuid):
     :raises: EventNotFound
     """
     with DB.reader.using(context) as session:
-        return _one(session, _event_query().where(EVENTS.c.uuid == uuid),
-                    exception.EventNotFound(event=uuid))
+        return one(session, _event_query().where(EVENTS.c.uuid == uuid),
+                   exception.EventNotFound(event=uuid))
 
 
 def _naive_utc(since):
@@ -239,7 +238,7 @@ def event_list(context, filters=(), limit=None, marker=None, alarms=False,
             query = query.where(EVENTS.c.id < last)
         if limit is not None:
             query = query.limit(limit)
-        return _dicts(session.execute(query))
+        return dicts(session.execute(query))
 
 
 def event_count(context):
@@ -253,7 +252,7 @@ def event_count(context):
 def suppression_get(context, uuid):
     """:raises: SuppressionNotFound"""
     with DB.reader.using(context) as session:
-        return _one(session, sa.select(SUPPRESSIONS).where(
+        return one(session, sa.select(SUPPRESSIONS).where(
             SUPPRESSIONS.c.uuid == uuid),
             exception.SuppressionNotFound(suppression=uuid))
 
@@ -270,7 +269,7 @@ def suppression_list(context, status=None):
     if status is not None:
         query = query.where(SUPPRESSIONS.c.suppression_status == status)
     with DB.reader.using(context) as session:
-        return _dicts(session.execute(query))
+        return dicts(session.execute(query))
 
 
 def suppressed_ids(session):
@@ -284,185 +283,6 @@ def suppressed_alarm_ids(context):
     """The set of alarm ids whose notifications are suppressed."""
     with DB.reader.using(context) as session:
         return suppressed_ids(session)
-
-
-# Writers: stx-fm-manager only, inside its own writer transaction, on the
-# Connection it holds. Statements are built once: building and caching a
-# statement per row cost more than running it. Each function writes many
-# rows in one statement (executemany, or an expanding IN), so a batch of
-# hundreds of operations costs a handful of round trips; on PostgreSQL,
-# batch_write sends all of a batch's writes in one.
-
-_KEY = sa.tuple_(ALARMS.c.alarm_id, ALARMS.c.entity_instance_id)
-_KEYS = sa.bindparam('keys', expanding=True)
-_FIND_ALARMS = sa.select(ALARMS).where(_KEY.in_(_KEYS))
-_DELETE_ALARMS = sa.delete(ALARMS).where(_KEY.in_(_KEYS))
-_INSERT_ALARM = sa.insert(ALARMS)
-_UPDATE_FIELDS = models.ALARM_UPDATE_FIELDS
-_UPDATE_ALARM = sa.update(ALARMS).where(
-    ALARMS.c.alarm_id == sa.bindparam('key_alarm_id'),
-    ALARMS.c.entity_instance_id == sa.bindparam('key_eid')).values(
-    {name: sa.bindparam('new_' + name) for name in _UPDATE_FIELDS})
-_INSERT_EVENT = sa.insert(EVENTS)
-# One upsert statement per dialect, built on first use.
-_UPSERT_DIALECTS = {'sqlite': sqlite.insert, 'postgresql': postgresql.insert}
-_ADD_COUNTS = {}
-# Keys per statement: well under SQLite's oldest limit of 999 parameters.
-_KEYS_PER_QUERY = 400
-
-
-def _chunks(items):
-    items = list(items)
-    for start in range(0, len(items), _KEYS_PER_QUERY):
-        yield items[start:start + _KEYS_PER_QUERY]
-
-
-def alarms_find_many(conn, keys):
-    """The active alarm rows of many (alarm_id, entity_instance_id) keys.
-
-    On PostgreSQL (psycopg2) one statement rendered by stx.fm.db.pg_batch,
-    as batch_write's.
-    """
-    if pg_batch.is_psycopg2(conn):
-        # Once each: a key listed twice would join twice.
-        return pg_batch.alarms_find_many(conn, list(dict.fromkeys(
-            map(tuple, keys))))
-    rows = []
-    for chunk in _chunks(keys):
-        rows.extend(_dicts(conn.execute(_FIND_ALARMS, {'keys': chunk})))
-    return rows
-
-
-def alarms_delete(conn, keys):
-    """Delete the active alarms of (alarm_id, entity_instance_id) keys."""
-    for chunk in _chunks(keys):
-        conn.execute(_DELETE_ALARMS, {'keys': chunk})
-
-
-def new_alarm(values):
-    """An alarm row ready for alarms_insert: uuid and created_at set."""
-    return dict(values, uuid=values.get('uuid') or
-                uuidutils.generate_uuid(), created_at=now())
-
-
-def alarms_insert(conn, rows):
-    """Insert rows from new_alarm (all with the same keys)."""
-    if rows:
-        conn.execute(_INSERT_ALARM, rows)
-
-
-def alarms_update(conn, rows):
-    """Write what a set may change (_UPDATE_FIELDS) of stored alarms."""
-    if rows:
-        conn.execute(_UPDATE_ALARM, [dict(
-            {'new_' + name: row[name] for name in _UPDATE_FIELDS},
-            key_alarm_id=row['alarm_id'],
-            key_eid=row['entity_instance_id']) for row in rows])
-
-
-def _count_rows(changes):
-    return [{'alarm_id': alarm_id, 'severity': severity, 'count': change}
-            for (alarm_id, severity), change in changes.items() if change]
-
-
-def alarm_counts_add(conn, changes):
-    """Add ``{(alarm_id, severity): change}`` to the active alarm counts.
-
-    One upsert for them all (SQLite and PostgreSQL share its syntax).
-    """
-    rows = _count_rows(changes)
-    if rows:
-        conn.execute(_add_counts(conn.dialect), rows)
-
-
-def _add_counts(dialect):
-    statement = _ADD_COUNTS.get(dialect.name)
-    if statement is None:
-        insert = _UPSERT_DIALECTS[dialect.name](COUNTS)
-        statement = _ADD_COUNTS[dialect.name] = insert.on_conflict_do_update(
-            index_elements=[COUNTS.c.alarm_id, COUNTS.c.severity],
-            set_={'count': COUNTS.c.count + insert.excluded.count})
-    return statement
-
-
-def alarm_counts_rebuild(conn):
-    """Count the active alarms afresh."""
-    conn.execute(sa.delete(COUNTS))
-    counted = sa.select(ALARMS.c.alarm_id, ALARMS.c.severity,
-                        sa.func.count()).group_by(ALARMS.c.alarm_id,
-                                                  ALARMS.c.severity)
-    conn.execute(sa.insert(COUNTS).from_select(
-        ['alarm_id', 'severity', 'count'], counted))
-
-
-def alarms_under(conn, entity_instance_id):
-    """Active alarms of an entity and of every entity below it."""
-    eid = ALARMS.c.entity_instance_id
-    return _dicts(conn.execute(
-        sa.select(ALARMS).where(sa.or_(
-            eid == entity_instance_id,
-            eid.startswith(entity_instance_id + '.', autoescape=True)))
-        .order_by(ALARMS.c.id)))
-
-
-def alarms_all(conn):
-    return _dicts(conn.execute(sa.select(ALARMS).order_by(ALARMS.c.id)))
-
-
-def alarm_find_by_uuid(conn, uuid):
-    """:raises: AlarmNotFound"""
-    return _one(conn, sa.select(ALARMS).where(ALARMS.c.uuid == uuid),
-                exception.AlarmNotFound(alarm=uuid))
-
-
-def new_event(values):
-    """An event log row ready for events_insert: uuid and created_at set."""
-    return dict(values, uuid=values.get('uuid') or
-                uuidutils.generate_uuid(), created_at=now())
-
-
-def events_insert(conn, rows):
-    """Append rows (from new_event, all with the same keys) in order."""
-    if rows:
-        conn.execute(_INSERT_EVENT, rows)
-
-
-def batch_write(conn, deletes=(), inserts=(), updates=(), counts=None,
-                events=()):
-    """Write a batch's net effect, in this order: the alarms of keys
-    ``deletes`` deleted, rows ``inserts`` (from new_alarm) inserted,
-    ``updates`` written (as alarms_update), ``counts`` added (as
-    alarm_counts_add) and ``events`` (from new_event) appended.
-
-    On PostgreSQL (psycopg2) every statement travels in one round trip
-    (stx.fm.db.pg_batch): each costs the writer a round trip and
-    SQLAlchemy's work to execute it, a large share of a batch of a few
-    dozen operations. Elsewhere each is a statement of its own, by the
-    functions above.
-
-    :param conn: the writer's Connection, in its transaction.
-    """
-    if pg_batch.is_psycopg2(conn):
-        pg_batch.batch_write(conn, deletes, inserts, updates,
-                             _count_rows(counts or {}), events)
-        return
-    alarms_delete(conn, deletes)
-    alarms_insert(conn, inserts)
-    alarms_update(conn, updates)
-    alarm_counts_add(conn, counts or {})
-    events_insert(conn, events)
-
-
-def event_log_prune(conn, max_size):
-    """Delete the oldest records beyond ``max_size``; returns how many."""
-    newest = conn.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar()
-    if newest is None or newest <= max_size:
-        return 0
-    # Ids are never reused, so everything at or below this is older than
-    # the newest max_size records: one indexed delete, no count needed.
-    result = conn.execute(sa.delete(EVENTS).where(
-        EVENTS.c.id <= newest - max_size))
-    return result.rowcount
 
 
 def suppression_sync(context, entries):
@@ -484,7 +304,7 @@ def suppression_sync(context, entries):
     wanted = {entry['alarm_id']: entry for entry in entries}
     added, retired = [], []
     with DB.writer.using(context) as session:
-        rows = {row['alarm_id']: row for row in _dicts(
+        rows = {row['alarm_id']: row for row in dicts(
             session.execute(sa.select(SUPPRESSIONS)))}
         for alarm_id, entry in sorted(wanted.items()):
             row = rows.get(alarm_id)
@@ -532,8 +352,8 @@ def suppression_set(session, uuid, status):
             field='suppression_status', reason='%r is not one of %s'
             % (status, ', '.join(SUPPRESSION_STATUSES)))
     by_uuid = sa.select(SUPPRESSIONS).where(SUPPRESSIONS.c.uuid == uuid)
-    row = _one(session, by_uuid,
-               exception.SuppressionNotFound(suppression=uuid))
+    row = one(session, by_uuid,
+              exception.SuppressionNotFound(suppression=uuid))
     if row['set_for_deletion']:
         raise exception.InvalidParameterValue(
             field='suppression_status',
@@ -542,8 +362,8 @@ def suppression_set(session, uuid, status):
     session.execute(
         sa.update(SUPPRESSIONS).where(SUPPRESSIONS.c.id == row['id'])
         .values(suppression_status=status, updated_at=now()))
-    return _one(session, by_uuid,
-                exception.SuppressionNotFound(suppression=uuid))
+    return one(session, by_uuid,
+               exception.SuppressionNotFound(suppression=uuid))
 
 
 def suppression_update(context, uuid, status):

@@ -6,7 +6,7 @@ more than the database's own. psycopg2 renders values client side
 (cursor.mogrify), so statements joined with ';' are one execute, one round
 trip; a multi-row VALUES keeps the order of its rows, as insertmanyvalues
 does. Rows come back as SQLAlchemy gives them: the dialect converts none of
-fm's column types. stx.fm.db.api uses this module on such connections.
+fm's column types. stx.fm.db.writers uses this module on such connections.
 """
 
 from stx.fm.db import models
@@ -53,7 +53,7 @@ _PG_ADD_COUNTS = (' ON CONFLICT (alarm_id, severity) DO UPDATE SET '
 
 
 def batch_write(conn, deletes, inserts, updates, counts, events):
-    """stx.fm.db.api.batch_write's statements in one round trip;
+    """stx.fm.db.writers.batch_write's statements in one round trip;
     ``counts`` as rows of alarm_count.
     """
     quote = conn.dialect.identifier_preparer.quote

@@ -19,6 +19,7 @@ from stx.conf import CONF
 from stx.fm import catalogue
 from stx.fm.db import api as dbapi
 from stx.fm.db import DB
+from stx.fm.db import writers
 from stx.fm.manager import batcher
 from stx.fm.manager import dispatch
 from stx.fm.manager import transaction
@@ -309,7 +310,7 @@ class FMManager:
             conn = engine.connect()
             try:
                 with conn.begin():
-                    dbapi.alarm_counts_rebuild(conn)
+                    writers.alarm_counts_rebuild(conn)
             except Exception:
                 conn.close()
                 raise
@@ -330,7 +331,7 @@ class FMManager:
         bound = CONF.fm.event_log_max_size
         self._logged_since_prune += len(batch.event_rows)
         if self._logged_since_prune >= max(1, bound // 100):
-            dbapi.event_log_prune(batch.conn, bound)
+            writers.event_log_prune(batch.conn, bound)
             self._logged_since_prune = 0
 
     def _do_set(self, batch, faults):
@@ -378,14 +379,14 @@ class FMManager:
 
     def _do_clear_all(self, batch, entity_instance_id):
         batch.flush()
-        alarms = dbapi.alarms_under(batch.conn, entity_instance_id)
+        alarms = writers.alarms_under(batch.conn, entity_instance_id)
         for alarm in alarms:
             self._clear(batch, alarm)
         return len(alarms)
 
     def _do_delete(self, batch, uuid):
         batch.flush()
-        self._clear(batch, dbapi.alarm_find_by_uuid(batch.conn, uuid))
+        self._clear(batch, writers.alarm_find_by_uuid(batch.conn, uuid))
 
     def _do_log(self, batch, events):
         uuids = []
@@ -406,8 +407,8 @@ class FMManager:
 
     def _do_get(self, batch, entity_instance_id, alarm_id):
         batch.flush()
-        rows = (dbapi.alarms_under(batch.conn, entity_instance_id)
-                if entity_instance_id else dbapi.alarms_all(batch.conn))
+        rows = (writers.alarms_under(batch.conn, entity_instance_id)
+                if entity_instance_id else writers.alarms_all(batch.conn))
         return [public(row) for row in rows
                 if alarm_id is None or row['alarm_id'] == alarm_id]
 

@@ -3,7 +3,7 @@
 The writer applies a whole batch of operations in one transaction. This
 keeps what the batch has read and what it still has to write, and writes
 only the net effect, a few statements for the whole batch: the deletes,
-the inserts, the updates, the per-severity counts (stx.fm.db.api's
+the inserts, the updates, the per-severity counts (stx.fm.db.writers'
 ``alarm_count``, which the summary reads) and the event log records, all
 in one round trip on PostgreSQL. A set then clear of the same alarm
 within one batch writes no alarm row at all, only its two log records.
@@ -12,6 +12,7 @@ within one batch writes no alarm row at all, only its two log records.
 import collections
 
 from stx.fm.db import api as dbapi
+from stx.fm.db import writers
 
 
 def event_row(alarm, state, severity, timestamp):
@@ -56,7 +57,7 @@ class Transaction:
         if not keys:
             return
         self.alarms.update(dict.fromkeys(keys))
-        for row in dbapi.alarms_find_many(self.conn, keys):
+        for row in writers.alarms_find_many(self.conn, keys):
             self.alarms[_key(row)] = row
 
     def find(self, key):
@@ -67,19 +68,19 @@ class Transaction:
         """Write pending alarm changes (and ``events``, event log rows).
 
         Before anything reads the table; in one round trip on PostgreSQL
-        (dbapi.batch_write).
+        (writers.batch_write).
         """
-        dbapi.batch_write(self.conn, deletes=self._deletes,
-                          inserts=list(self._inserts.values()),
-                          updates=list(self._updates.values()),
-                          counts=self._counts, events=events)
+        writers.batch_write(self.conn, deletes=self._deletes,
+                            inserts=list(self._inserts.values()),
+                            updates=list(self._updates.values()),
+                            counts=self._counts, events=events)
         self._deletes = set()
         self._inserts = {}
         self._updates = {}
         self._counts = collections.Counter()
 
     def insert(self, values):
-        row = dbapi.new_alarm(values)
+        row = writers.new_alarm(values)
         key = _key(row)
         self._inserts[key] = row
         self.alarms[key] = row
@@ -105,7 +106,7 @@ class Transaction:
         self.alarms[key] = None
 
     def log(self, alarm, state, severity, timestamp):
-        row = dbapi.new_event(event_row(alarm, state, severity, timestamp))
+        row = writers.new_event(event_row(alarm, state, severity, timestamp))
         self.event_rows.append(row)
         return row
 

@@ -5,6 +5,7 @@ import datetime
 from stx.common import exception
 from stx.fm.db import api as dbapi
 from stx.fm.db import DB
+from stx.fm.db import writers
 from tests.unit.fm import base
 
 _T0 = datetime.datetime(2026, 1, 1, 12, 0, 0)
@@ -14,26 +15,26 @@ class DBTestCase(base.FMTestCase):
 
     def add_alarm(self, alarm_id='200.004', eid='host=worker-1',
                   severity='critical', minutes=0):
-        row = dbapi.new_alarm({
+        row = writers.new_alarm({
             'alarm_id': alarm_id, 'alarm_state': 'set',
             'entity_type_id': 'host', 'entity_instance_id': eid,
             'severity': severity, 'reason_text': 'broken',
             'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
         with DB.writer.using(self.context) as session:
-            dbapi.alarms_insert(session, [row])
-            dbapi.alarm_counts_add(session.connection(),
-                                   {(alarm_id, severity): 1})
+            writers.alarms_insert(session, [row])
+            writers.alarm_counts_add(session.connection(),
+                                     {(alarm_id, severity): 1})
         return row
 
     def add_event(self, event_log_id='200.004', state='set',
                   eid='host=worker-1', minutes=0):
-        row = dbapi.new_event({
+        row = writers.new_event({
             'event_log_id': event_log_id, 'state': state,
             'entity_type_id': 'host', 'entity_instance_id': eid,
             'severity': 'major', 'reason_text': 'happened',
             'timestamp': _T0 + datetime.timedelta(minutes=minutes)})
         with DB.writer.using(self.context) as session:
-            dbapi.events_insert(session, [row])
+            writers.events_insert(session, [row])
         return dbapi.event_get(self.context, row['uuid'])
 
     def suppress(self, alarm_id):
@@ -152,7 +153,7 @@ class TestAlarms(DBTestCase):
                     'host=worker-10', 'host=worker_1'):
             self.add_alarm(eid=eid, alarm_id='200.006')
         with DB.reader.using(self.context) as session:
-            found = dbapi.alarms_under(session, 'host=worker-1')
+            found = writers.alarms_under(session, 'host=worker-1')
         self.assertEqual(['host=worker-1', 'host=worker-1.process=x'],
                          [a['entity_instance_id'] for a in found])
 
@@ -217,14 +218,14 @@ class TestEvents(DBTestCase):
     def test_prune_keeps_the_newest(self):
         events = [self.add_event() for _ in range(10)]
         with DB.writer.using(self.context) as session:
-            self.assertEqual(6, dbapi.event_log_prune(session, 4))
-            self.assertEqual(0, dbapi.event_log_prune(session, 4))
+            self.assertEqual(6, writers.event_log_prune(session, 4))
+            self.assertEqual(0, writers.event_log_prune(session, 4))
         self.assertEqual([e['uuid'] for e in events[:-5:-1]],
                          [e['uuid'] for e in dbapi.event_list(self.context)])
 
 
 class TestBatchWrite(DBTestCase):
-    """dbapi.batch_write, as the writer's transaction uses it."""
+    """writers.batch_write, as the writer's transaction uses it."""
 
     # Quotes, a percent sign, a backslash and a non-ASCII letter: the
     # PostgreSQL path renders values into the statement text itself.
@@ -233,7 +234,7 @@ class TestBatchWrite(DBTestCase):
     def write(self, **parts):
         engine = DB.get_engine()
         with engine.connect() as conn, conn.begin():
-            dbapi.batch_write(conn, **parts)
+            writers.batch_write(conn, **parts)
 
     def stored(self):
         with DB.reader.using(self.context) as session:
@@ -247,7 +248,7 @@ class TestBatchWrite(DBTestCase):
         return alarms, counts, events[::-1]
 
     def alarm(self, eid, severity='critical', **values):
-        return dbapi.new_alarm(dict({
+        return writers.new_alarm(dict({
             'alarm_id': '200.004', 'alarm_state': 'set',
             'entity_type_id': 'host', 'entity_instance_id': eid,
             'severity': severity, 'reason_text': self.REASON,
@@ -257,7 +258,7 @@ class TestBatchWrite(DBTestCase):
             'suppression': False, 'inhibit_alarms': False}, **values))
 
     def event(self, eid, state):
-        return dbapi.new_event({
+        return writers.new_event({
             'event_log_id': '200.004', 'state': state,
             'entity_type_id': 'host', 'entity_instance_id': eid,
             'severity': 'critical', 'reason_text': self.REASON,
@@ -312,10 +313,10 @@ class TestBatchWrite(DBTestCase):
         self.write(inserts=[self.alarm('host=a'), self.alarm('host=b')])
         alarms, _counts, _events = self.stored()
         with DB.get_engine().connect() as conn, conn.begin():
-            found = dbapi.alarms_find_many(conn, [
+            found = writers.alarms_find_many(conn, [
                 ('200.004', 'host=a'), ('200.004', 'host=b'),
                 ('200.004', 'host=b'), ('200.004', 'host=none')])
-            self.assertEqual([], dbapi.alarms_find_many(conn, []))
+            self.assertEqual([], writers.alarms_find_many(conn, []))
         self.assertEqual(2, len(found))
         self.assertEqual(alarms, {
             (row['alarm_id'], row['entity_instance_id']): row
@@ -346,7 +347,7 @@ class TestBatchWritePostgreSQL(TestBatchWrite):
         engine = DB.get_engine()
         with engine.connect() as conn, conn.begin():
             conn.connection.dbapi_connection.cursor_factory = RecordingCursor
-            dbapi.batch_write(
+            writers.batch_write(
                 conn, deletes={('200.004', 'host=gone')},
                 inserts=[self.alarm('host=new')],
                 updates=[dict(self.alarm('host=old'), updated_at=_T0)],

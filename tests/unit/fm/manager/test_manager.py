@@ -8,6 +8,7 @@ import fixtures
 from stx.common import exception
 from stx.drivers import loader
 from stx.fm.db import api as dbapi
+from stx.fm.db import writers
 from stx.fm.manager import batcher
 from stx.fm.manager import dispatch
 from stx.fm.manager import manager
@@ -437,7 +438,7 @@ class TestBatching(ManagerTestCase):
         # A manager of its own, driven by hand, so that the three
         # operations are certain to share one batch.
         fm_manager = self.hand_driven_manager()
-        real_write = dbapi.batch_write
+        real_write = writers.batch_write
 
         def write(conn, inserts=(), **parts):
             if any(row['entity_instance_id'] == 'host=poison'
@@ -445,7 +446,7 @@ class TestBatching(ManagerTestCase):
                 raise RuntimeError('disk on fire')
             return real_write(conn, inserts=inserts, **parts)
 
-        self.useFixture(fixtures.MockPatchObject(dbapi, 'batch_write',
+        self.useFixture(fixtures.MockPatchObject(writers, 'batch_write',
                                                  write))
         operations = [batcher.Operation('set', faults=[
             manager.catalogue.validate_fault(
