@@ -28,6 +28,7 @@ part::
           disable: {type: systemd, unit: stx-sysinv-conductor.service}
           audit: {type: plugin, plugin: "package.module:ClassName"}
         dependencies: [management-ip]  # SERVICE_DEPENDENCY; optional
+        pid_file: /var/run/stx-sysinv-conductor.pid   # optional
 
 Lists must not be empty, ``dependencies`` excepted. The services a
 service depends on must be enabled before it is. Its actions are
@@ -37,7 +38,9 @@ and ``audit``. An action has a ``type`` and the key that type needs:
 ``plugin`` (``plugin``, checked for its form only: loading a model imports
 nothing). It may have a ``timeout`` in seconds (default 300, StarlingX's),
 and an audit an ``interval`` in seconds (default 40, StarlingX's usual
-audit interval).
+audit interval). A service with a ``pid_file`` (an absolute path) is
+also watched passively: once it is enabled, the exit of the process whose
+pid the file holds is a failure at once, not at the next audit.
 
 Beyond the form, a model must have unique names, every service a member of
 exactly one group, members and dependencies that name defined services, and
@@ -169,6 +172,8 @@ class Service(typing.NamedTuple):
     actions: dict[str, Action]
     #: Names of the services that must be enabled before this one.
     dependencies: tuple[str, ...]
+    #: The file its enable action leaves the process's pid in, or None.
+    pid_file: str | None = None
 
 
 class Model:
@@ -343,6 +348,14 @@ def _text(value, where):
     return value
 
 
+def _pid_file(value, where):
+    if value is not None and not (isinstance(value, str) and
+                                  value.startswith('/')):
+        raise _Invalid(where, 'must be an absolute path, got %s'
+                       % reprlib.repr(value))
+    return value
+
+
 def _choice(value, where, choices):
     if not isinstance(value, str) or value not in choices:
         raise _Invalid(where, 'must be one of %s, got %s'
@@ -398,14 +411,15 @@ def _services(entries):
                            'duplicate service name %r' % name)
         where = 'services[%s]' % name
         _keys(entry, where, ('name', 'actions'),
-              ('max_failures', 'dependencies'))
+              ('max_failures', 'dependencies', 'pid_file'))
         services[name] = Service(
             name,
             _integer(entry.get('max_failures', DEFAULT_MAX_FAILURES),
                      where + '.max_failures', 0),
             _actions(entry['actions'], where + '.actions'),
             _strings(entry.get('dependencies', []), where + '.dependencies',
-                     'service names'))
+                     'service names'),
+            _pid_file(entry.get('pid_file'), where + '.pid_file'))
     for service in services.values():
         for index, dependency in enumerate(service.dependencies):
             if dependency not in services:

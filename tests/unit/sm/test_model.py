@@ -358,8 +358,20 @@ class TestModelError(testtools.TestCase):
                            "duplicate service name 'address'")
 
     def test_unknown_service_key(self):
+        self.services[1]['pidfile'] = '/var/run/daemon.pid'
+        self.assertInvalid('services[daemon].pidfile', 'unknown key')
+
+    def test_pid_file_must_be_an_absolute_path(self):
+        self.services[1]['pid_file'] = 'daemon.pid'
+        self.assertInvalid('services[daemon].pid_file',
+                           "must be an absolute path, got 'daemon.pid'")
+
+    def test_pid_file(self):
         self.services[1]['pid_file'] = '/var/run/daemon.pid'
-        self.assertInvalid('services[daemon].pid_file', 'unknown key')
+        loaded = model.loads(yaml.safe_dump(self.document))
+        self.assertEqual('/var/run/daemon.pid',
+                         loaded.services['daemon'].pid_file)
+        self.assertIsNone(loaded.services['address'].pid_file)
 
     def test_max_failures_must_be_an_integer(self):
         self.services[1]['max_failures'] = 1.5
