@@ -14,8 +14,10 @@ pass it
    kept enabled, warm, so that going active only flips a role), go-active
    and go-standby, disabled in reverse order. Actions run in a thread
    pool, at most one per service at a time;
-3. audits enabled services at their audit interval. A service that fails
-   (audit, or an action) is disabled and enabled again, up to its
+3. audits enabled services at their audit interval, and watches the
+   process of each enabled service that names a ``pid_file`` (passive
+   monitoring, stx.sm.watch). A service that fails (audit, process exit,
+   or an action) is disabled and enabled again, up to its
    ``max_failures`` in a row (failures are in a row unless it stayed
    enabled for ``failure_countdown`` between them); past that it stays
    disabled and ``failed``;
@@ -29,6 +31,7 @@ The engine's state is only changed by its own thread; action results come
 back to it through a queue, and wake it.
 """
 
+import collections
 import queue
 import threading
 import time
@@ -43,6 +46,7 @@ from stx.fm import client as fm_client
 from stx.sm import actions
 from stx.sm import fsm
 from stx.sm import model as sm_model
+from stx.sm import watch
 
 LOG = logging.getLogger(__name__)
 
@@ -57,6 +61,15 @@ _HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
             states.SVC_ENABLED_GO_STANDBY)
 # A controller handing its groups over ranks below its peer.
 _SWACT_PRIORITY = -1
+# Seconds between two looks at the peer while a swact is waited for.
+_SWACT_POLL = 0.05
+_AVAILABILITY_UNKNOWN = 'unknown'
+# The state a service is driven to for each role of its group.
+_SERVICE_TARGET = {ROLE_ACTIVE: states.SVC_ENABLED_ACTIVE,
+                   ROLE_STANDBY: states.SVC_ENABLED_STANDBY,
+                   ROLE_DISABLED: states.SVC_DISABLED}
+# At most this much of a failure's reason travels in a hello.
+_CONDITION_LENGTH = 120
 _ALARM_SEVERITY = {states.SG_STATUS_FAILED: states.SEVERITY_CRITICAL,
                    states.SG_STATUS_DEGRADED: states.SEVERITY_MAJOR,
                    states.SG_STATUS_WARN: states.SEVERITY_MINOR}
@@ -74,6 +87,9 @@ class ServiceState:
         self.audit_due = 0.0
         self.enabled_at = 0.0
         self.reason = None
+        # The pid watched, and why it ended, until the engine acts on it.
+        self.pid = None
+        self.exited = None
 
 
 class GroupState:
@@ -127,6 +143,8 @@ class ServiceManager:
         self._started_at = None
         self._drivers = {name: ha_models.BUILT_IN[group.redundancy_model]()
                          for name, group in model.groups.items()}
+        self._watcher = watch.ProcessWatcher() if any(
+            spec.pid_file for spec in model.services.values()) else None
         # The groups a controlled swact is handing to the peer.
         self._swacting = frozenset()
         self._swact_lock = threading.Lock()
@@ -135,6 +153,8 @@ class ServiceManager:
 
     def start(self):
         self._started_at = time.monotonic()
+        if self._watcher is not None:
+            self._watcher.start()
         self._thread = threading.Thread(target=self._loop, daemon=True,
                                         name='sm-engine')
         self._thread.start()
@@ -145,14 +165,16 @@ class ServiceManager:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._watcher is not None:
+            self._watcher.stop()
         self._executor.shutdown(wait=False)
 
     # What others read.
 
     def hello(self):
         """What this controller's hellos tell the peer: each group's role
-        as its services hold it (active until they all left it), health
-        and rank.
+        as its services hold it (active until they all left it), health,
+        rank, state and status, and each service's state.
         """
         swacting = self._swacting
         groups = {}
@@ -162,23 +184,84 @@ class ServiceManager:
             groups[name] = {
                 'role': ROLE_ACTIVE if holding else group.role,
                 'healthy': self._healthy(group),
-                'priority': _SWACT_PRIORITY if name in swacting else 0}
-        return {'groups': groups}
+                'priority': _SWACT_PRIORITY if name in swacting else 0,
+                'state': group.state, 'status': group.status}
+        services = {name: [service.state, service.status,
+                           _condition(service)]
+                    for name, service in self.services.items()}
+        return {'groups': groups, 'services': services,
+                'decided': self._decided()}
 
-    def swact(self):
+    def describe(self):
+        """The service domain as this controller sees it: itself, and its
+        peer as the peer's last hello told (stx.sm.rpcapi.SMAPI.get_state
+        has the shape). A peer out of contact is shown with its groups and
+        services in state ``unknown``.
+        """
+        described = {'node': self.node, 'domain': self.model.domain.name,
+                     'nodes': [], 'service_groups': [], 'services': []}
+        self._describe_node(described, self.node, self.hello(), True)
+        theirs = None if self.peer is None else self.peer.peer_hello()
+        if theirs is not None:
+            self._describe_node(described, theirs['node'], theirs,
+                                self.peer.alive())
+        return described
+
+    def _describe_node(self, described, node, hello, in_contact):
+        ready = in_contact and hello.get('decided', True)
+        described['nodes'].append({
+            'name': node, 'administrative': states.UNLOCKED,
+            'operational': states.ENABLED if in_contact else
+            states.DISABLED,
+            'availability': states.AVAILABLE if in_contact else
+            _AVAILABILITY_UNKNOWN,
+            'ready_state': states.ENABLED if ready else states.DISABLED})
+        roles = {}
+        for name, group in sorted(hello['groups'].items()):
+            role = group['role'] or states.SG_INITIAL
+            roles[name] = role
+            failed = sorted(
+                service for service, (_state, status, _cond) in
+                hello['services'].items()
+                if status == states.SG_STATUS_FAILED and
+                self.model.group_of(service).name == name)
+            described['service_groups'].append({
+                'name': name, 'node': node,
+                'state': group['state'] if in_contact else states.SG_UNKNOWN,
+                'desired_state': role, 'status': group['status'],
+                'condition': 'failed: %s' % ', '.join(failed)
+                if failed else ''})
+        for name, (state, status, condition) in sorted(
+                hello['services'].items()):
+            group = self.model.group_of(name).name
+            described['services'].append({
+                'name': name, 'node': node, 'service_group': group,
+                'state': state if in_contact else states.SVC_UNKNOWN,
+                'desired_state': _SERVICE_TARGET.get(roles.get(group),
+                                                     states.SVC_INITIAL),
+                'status': status, 'condition': condition})
+
+    def swact(self, timeout=None):
         """Hand every group active here to the peer (a controlled swact).
 
         Here each goes standby first; the peer takes it active once this
         controller no longer holds it.
 
+        :param timeout: seconds to wait for the peer to hold every group
+            active (its services enabled-active); None: return at once.
         :returns: the names of the groups handed over.
-        :raises: Conflict saying why it cannot be done.
+        :raises: Conflict saying why it cannot be done, or, with a
+            timeout, that it did not end in time.
         """
         hello = self._peer_hello()
         if hello is None:
             raise exception.Conflict(
                 'Cannot swact from %s: its peer controller does not answer.'
                 % self.node)
+        if self._swacting:
+            raise exception.Conflict(
+                'Cannot swact from %s: a swact of %s is in progress.' % (
+                    self.node, ', '.join(sorted(self._swacting))))
         active = sorted(name for name, group in self.groups.items()
                         if group.role == ROLE_ACTIVE)
         if not active:
@@ -196,7 +279,27 @@ class ServiceManager:
             'peer': hello['node']})
         with self._swact_lock:
             self._swacting = frozenset(active)
+        self._wake.set()
+        if timeout is not None:
+            self._wait_taken(active, hello['node'], timeout)
         return active
+
+    def _wait_taken(self, names, peer, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            hello = self._peer_hello() or {}
+            groups = hello.get('groups', {})
+            left = [name for name in names if name in self._swacting or
+                    groups.get(name, {}).get('state') != states.SG_ACTIVE]
+            if not left:
+                LOG.info('Swact: %(peer)s holds %(groups)s active', {
+                    'peer': peer, 'groups': ', '.join(names)})
+                return
+            if time.monotonic() >= deadline:
+                raise exception.Conflict(
+                    'Swact from %s: %s did not hold %s active within %g '
+                    'seconds.' % (self.node, peer, ', '.join(left), timeout))
+            time.sleep(_SWACT_POLL)
 
     # The engine.
 
@@ -226,6 +329,8 @@ class ServiceManager:
 
     def _decided(self):
         """Whether the peer had its chance to be heard since start."""
+        if self._started_at is None:
+            return False
         if self.peer is None or self.peer.alive():
             return True
         return (time.monotonic() - self._started_at >=
@@ -288,6 +393,11 @@ class ServiceManager:
         """Enable, go-active, go-standby or audit, as the role wants."""
         if service.busy or service.status == states.SG_STATUS_FAILED:
             return
+        if service.exited is not None:
+            reason, service.exited = service.exited, None
+            if service.state in fsm.ENABLED_STATES:
+                self._failed(service, reason)
+                return
         if service.failures and service.state in fsm.ENABLED_STATES and \
                 now - service.enabled_at >= self.failure_countdown:
             # Up long enough: its failures were not in a row.
@@ -328,6 +438,8 @@ class ServiceManager:
 
     def _act(self, service, event, action_name):
         """Take ``event`` and run the action it stands for."""
+        if action_name == sm_model.ACTION_DISABLE:
+            self._unwatch(service)
         if event is not None:
             service.state = fsm.service_transition(
                 service.spec.name, service.state, event)
@@ -360,6 +472,13 @@ class ServiceManager:
 
     def _done(self, name, action_name, result):
         service = self.services[name]
+        if action_name == _EXITED:
+            if result.pid == service.pid:
+                # Acted on at the service's next drive, once no action
+                # of its own is running.
+                service.exited = result.reason
+                service.pid = None
+            return
         service.busy = False
         if action_name == sm_model.ACTION_AUDIT:
             interval = service.spec.actions[action_name].interval
@@ -372,6 +491,7 @@ class ServiceManager:
             if action_name == sm_model.ACTION_ENABLE:
                 service.audit_due = 0.0
                 service.enabled_at = time.monotonic()
+                self._watch(service)
             return
         if action_name == sm_model.ACTION_DISABLE:
             # A disable that fails leaves nothing to retry with.
@@ -380,11 +500,35 @@ class ServiceManager:
             service.state = fsm.service_transition(name, service.state,
                                                    fsm.DISABLED)
             return
-        self._failed(service, action_name, result.reason)
+        self._failed(service, '%s failed: %s' % (action_name, result.reason))
 
-    def _failed(self, service, action_name, reason):
+    def _watch(self, service):
+        """Watch the process of a service just enabled, if it names one;
+        one that is not running has failed.
+        """
+        if service.spec.pid_file is None:
+            return
+        try:
+            pid = watch.read_pid_file(service.spec.pid_file)
+        except watch.PidFileError as error:
+            service.exited = str(error)
+            return
+        service.pid = pid
+        if not self._watcher.watch(service.spec.name, pid, self._exited):
+            service.pid = None
+            service.exited = 'process %d is not running' % pid
+
+    def _exited(self, name, pid):
+        self._post(name, _EXITED, _Exit(pid, 'process %d exited' % pid))
+
+    def _unwatch(self, service):
+        if service.pid is not None:
+            self._watcher.unwatch(service.spec.name)
+        service.pid = service.exited = None
+
+    def _failed(self, service, reason):
         service.failures += 1
-        service.reason = '%s failed: %s' % (action_name, reason)
+        service.reason = reason
         budget = service.spec.max_failures
         if service.failures > budget:
             service.status = states.SG_STATUS_FAILED
@@ -405,8 +549,12 @@ class ServiceManager:
     def _sum_up(self, hello):
         for name, group in self.groups.items():
             members = [self.services[m.service] for m in group.spec.members]
+            # A member failed past its budget has its say in the status,
+            # not in the state: the rest of the group is active.
+            serving = [m for m in members
+                       if m.status != states.SG_STATUS_FAILED] or members
             group.state = fsm.group_state(group.role,
-                                          [m.state for m in members])
+                                          [m.state for m in serving])
             group.status = fsm.group_status(
                 [(m.failure_impact, self.services[m.service].status)
                  for m in group.spec.members])
@@ -462,6 +610,18 @@ class ServiceManager:
                 'failed: %s' % (group.spec.name, group.status, self.node,
                                 ', '.join(failed))))
         group.alarmed = wanted
+
+
+def _condition(service):
+    """What is wrong with a service: its last failure, while it counts."""
+    if not service.failures and service.status != states.SG_STATUS_FAILED:
+        return ''
+    return (service.reason or '')[:_CONDITION_LENGTH]
+
+
+# What the watcher posts when a service's process exits.
+_EXITED = 'exited'
+_Exit = collections.namedtuple('_Exit', 'pid reason')
 
 
 # The done event of each action.

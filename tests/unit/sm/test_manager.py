@@ -1,8 +1,13 @@
 """The service engine: roles, ordered enable, audits, restarts, failover."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
+import fixtures
 from oslotest import base
 
 from stx.common import exception
@@ -75,12 +80,16 @@ class Peer:
 
     def __init__(self):
         self.other = None
+        self.last = None
 
     def alive(self):
         return self.other is not None
 
     def peer_hello(self):
-        return dict(self.other.hello(), node=self.other.node)
+        """The other's hello; its last one once it is no longer heard."""
+        if self.other is not None:
+            self.last = dict(self.other.hello(), node=self.other.node)
+        return self.last
 
 
 class Faults:
@@ -202,6 +211,56 @@ class TestAlone(EngineTestCase):
         self.assertEqual(states.SG_STATUS_NONE,
                          engine.services['daemon'].status)
 
+    def test_a_watched_process_that_exits_is_restarted_at_once(self):
+        pid_file = os.path.join(self.useFixture(
+            fixtures.TempDir()).path, 'daemon.pid')
+        # Audits too far apart to find anything: only the watch can.
+        text = MODEL.replace('interval: 0.01', 'interval: 1000').replace(
+            '    dependencies: [ip]\n',
+            '    dependencies: [ip]\n    pid_file: %s\n' % pid_file)
+        processes = []
+
+        def run_action(service, name, action):
+            if (service, name) == ('daemon', model.ACTION_ENABLE):
+                process = subprocess.Popen(
+                    [sys.executable, '-c', 'import time; time.sleep(60)'])
+                self.addCleanup(process.wait)
+                self.addCleanup(process.kill)
+                processes.append(process)
+                with open(pid_file, 'w') as f:
+                    f.write('%d\n' % process.pid)
+            return actions.Result(True, None)
+
+        engine = manager.ServiceManager(model.loads(text), 'controller-0',
+                                        interval=0.02, run_action=run_action)
+        engine.start()
+        self.addCleanup(engine.stop)
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        daemon = engine.services['daemon']
+        self.assertEqual(processes[0].pid, daemon.pid)
+        os.kill(processes[0].pid, signal.SIGKILL)
+        self._wait('daemon restarted', lambda: len(processes) == 2 and
+                   daemon.state == states.SVC_ENABLED_ACTIVE)
+        self.assertEqual(processes[1].pid, daemon.pid)
+        self.assertEqual('process %d exited' % processes[0].pid,
+                         daemon.reason)
+        self.assertEqual(1, daemon.failures)
+
+    def test_a_service_whose_pid_file_is_missing_has_failed(self):
+        text = MODEL.replace('    dependencies: [ip]\n',
+                             '    dependencies: [ip]\n'
+                             '    pid_file: /nonexistent/daemon.pid\n')
+        engine = manager.ServiceManager(
+            model.loads(text), 'controller-0', interval=0.02,
+            run_action=lambda *args: actions.Result(True, None))
+        engine.start()
+        self.addCleanup(engine.stop)
+        daemon = engine.services['daemon']
+        self._wait('daemon failed', lambda: daemon.status ==
+                   states.SG_STATUS_FAILED)
+        self.assertIn('/nonexistent/daemon.pid: missing', daemon.reason)
+
 
 class TestPair(EngineTestCase):
 
@@ -272,6 +331,79 @@ class TestPair(EngineTestCase):
         self._wait('back', lambda: self._all(
             one, states.SVC_ENABLED_ACTIVE) and self._all(
             two, states.SVC_ENABLED_STANDBY))
+
+    def test_swact_waits_until_the_peer_holds_every_group_active(self):
+        one, one_actions, two, two_actions = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        one_actions.delay = two_actions.delay = 0.05
+        self.assertEqual(['core'], one.swact(timeout=5))
+        self.assertEqual(states.SG_ACTIVE, two.groups['core'].state)
+        self.assertTrue(self._all(two, states.SVC_ENABLED_ACTIVE))
+
+    def test_a_swact_not_over_in_time_says_so(self):
+        one, one_actions, two, two_actions = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        one_actions.delay = two_actions.delay = 0.5
+        error = self.assertRaises(exception.Conflict, one.swact,
+                                  timeout=0.2)
+        self.assertIn('Swact from controller-0: controller-1 did not hold '
+                      'core active within 0.2 seconds', str(error))
+        # The one under way is not started again.
+        error = self.assertRaises(exception.Conflict, one.swact)
+        self.assertIn('a swact of core is in progress', str(error))
+        self._wait('swapped', lambda: self._all(
+            two, states.SVC_ENABLED_ACTIVE))
+
+    def test_describe_shows_both_controllers(self):
+        one, one_actions, two, _ = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        one_actions.failing.add(('helper', model.ACTION_AUDIT))
+        self._wait('helper failed', lambda: one.services[
+            'helper'].status == states.SG_STATUS_FAILED)
+        described = two.describe()
+        self.assertEqual(('controller-1', 'controller'),
+                         (described['node'], described['domain']))
+        self.assertEqual([
+            {'name': 'controller-1', 'administrative': 'unlocked',
+             'operational': 'enabled', 'availability': 'available',
+             'ready_state': 'enabled'},
+            {'name': 'controller-0', 'administrative': 'unlocked',
+             'operational': 'enabled', 'availability': 'available',
+             'ready_state': 'enabled'}], described['nodes'])
+        self.assertEqual([
+            {'name': 'core', 'node': 'controller-1', 'state': 'standby',
+             'desired_state': 'standby', 'status': 'none',
+             'condition': ''},
+            {'name': 'core', 'node': 'controller-0', 'state': 'active',
+             'desired_state': 'active', 'status': 'warn',
+             'condition': 'failed: helper'}], described['service_groups'])
+        services = {(s['node'], s['name']): s
+                    for s in described['services']}
+        self.assertEqual(6, len(services))
+        self.assertEqual({
+            'name': 'helper', 'node': 'controller-0',
+            'service_group': 'core', 'state': 'disabled',
+            'desired_state': 'enabled-active', 'status': 'failed',
+            'condition': 'audit failed: exit status 1: down'},
+            services['controller-0', 'helper'])
+        self.assertEqual('enabled-standby',
+                         services['controller-1', 'daemon']['state'])
+        # Out of contact: what it last said, its states unknown.
+        two.peer.other = None
+        described = two.describe()
+        self.assertEqual(('disabled', 'unknown', 'disabled'), tuple(
+            described['nodes'][1][key] for key in
+            ('operational', 'availability', 'ready_state')))
+        self.assertEqual('unknown', described['service_groups'][1]['state'])
+        self.assertEqual({'unknown'}, {
+            s['state'] for s in described['services']
+            if s['node'] == 'controller-0'})
 
     def test_swact_refused_with_the_reason(self):
         one, _, two, _ = self._pair()
