@@ -32,6 +32,18 @@ opts = [
                help='File holding the key both controllers sign their '
                     'peer messages with (HMAC-SHA512): at least 16 bytes '
                     'of text, the same file on both.'),
+    cfg.IntOpt('rpc_timeout',
+               default=10,
+               min=1,
+               help='Seconds the sm API and stx-mtce wait for stx-sm to '
+                    'answer a request.'),
+    cfg.IntOpt('swact_timeout',
+               default=30,
+               min=1,
+               help='Seconds a controlled swact may take: the peer must '
+                    'hold every service group active by then, or the '
+                    'swact is reported as failed (the groups stay where '
+                    'service management puts them).'),
 ]
 
 

@@ -27,6 +27,10 @@ opts = [
                help='Highest RPC API version clients may use when talking to '
                     'stx-fm-manager, e.g. "1.0". Unset means the newest '
                     'version this code knows.'),
+    cfg.StrOpt('sm',
+               help='Highest RPC API version clients may use when talking to '
+                    'stx-sm, e.g. "1.0". Unset means the newest version '
+                    'this code knows.'),
 ]
 
 

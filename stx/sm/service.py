@@ -1,0 +1,129 @@
+"""Service management as a service: ``stx-sm`` and ``stx-sm-api``.
+
+``stx-sm`` runs ``start()`` on each controller: the service engine
+(stx.sm.manager) on the model ``[sm] model_file``, the UDP link to the
+peer controller's stx-sm when ``[sm] peer_address`` is set, and the RPC
+server the sm API and host maintenance call (stx.sm.rpcapi).
+``stx-sm-api`` serves ``wsgi_app()``. ``stx-aio`` runs both, with no
+peer: every service group is active on its one controller. Service
+management starts last and stops first.
+"""
+
+import socket
+
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from stx.common import rpc
+from stx.common import service
+from stx.conf import CONF
+from stx.fm import client as fm_client
+from stx.sm import manager
+from stx.sm import model as sm_model
+from stx.sm import peer as sm_peer
+from stx.sm import rpcapi
+
+LOG = logging.getLogger(__name__)
+
+STOP_TIMEOUT = 5
+
+
+class SMEndpoint:
+    """What stx-sm answers over RPC; see stx.sm.rpcapi.SMAPI."""
+
+    target = messaging.Target(version=rpcapi.SMAPI.RPC_API_VERSION)
+
+    def __init__(self, engine):
+        self._engine = engine
+
+    def get_state(self, context):
+        return self._engine.describe()
+
+    def swact(self, context, timeout):
+        return self._engine.swact(timeout=timeout)
+
+
+def read_key(path):
+    """The peer key in ``path``; StartupError saying what is wrong."""
+    try:
+        with open(path, 'rb') as f:
+            key = f.read().strip()
+    except OSError as error:
+        raise service.StartupError('cannot read [sm] key_file %s: %s' % (
+            path, error.strerror)) from None
+    if len(key) < 16:
+        raise service.StartupError('[sm] key_file %s holds %d bytes; at '
+                                   'least 16 are needed' % (path, len(key)))
+    return key
+
+
+class SMService(service.Service):
+    """Service management: the controllers' services kept available."""
+
+    name = 'sm'
+    start_order = 90
+    api_port = 7777
+
+    def __init__(self):
+        self.node = None
+        self.engine = None
+        self._link = None
+        self._faults = None
+        self._rpc_server = None
+
+    @property
+    def peer(self):
+        """The peer's (address, port), or None without a peer."""
+        return None if self._link is None else self._link.peer
+
+    def wsgi_app(self):
+        from stx.sm.api import app
+        return app.make_app()
+
+    def start(self):
+        try:
+            model = sm_model.load()
+        except sm_model.ModelError as error:
+            raise service.StartupError(str(error)) from None
+        self.node = CONF.sm.node or socket.gethostname()
+        if CONF.sm.peer_address:
+            domain = model.domain
+            self._link = sm_peer.PeerLink(
+                read_key(CONF.sm.key_file), self.node,
+                (CONF.sm.listen_address, CONF.sm.listen_port),
+                (CONF.sm.peer_address, CONF.sm.peer_port),
+                hello=lambda: self.engine.hello(),
+                hello_interval=domain.hello_interval_ms / 1000.0,
+                dead_interval=domain.dead_interval_ms / 1000.0)
+        self._faults = fm_client.FaultAPIs(mode=fm_client.MODE_ASYNC,
+                                           name='sm')
+        self.engine = manager.ServiceManager(model, self.node,
+                                             peer=self._link,
+                                             faults=self._faults)
+        if self._link is not None:
+            self._link.start()
+        self.engine.start()
+        target = messaging.Target(topic=rpcapi.TOPIC, server=self.node)
+        self._rpc_server = rpc.get_server(target,
+                                          [SMEndpoint(self.engine)])
+        self._rpc_server.start()
+        LOG.info('stx-sm on %(node)s listening on topic %(topic)s', {
+            'node': self.node, 'topic': rpcapi.TOPIC})
+
+    def stop(self):
+        """Stop managing; the services enabled keep running."""
+        wait = None
+        if self._rpc_server is not None:
+            wait = rpc.begin_stop(self._rpc_server)
+            self._rpc_server = None
+        if self.engine is not None:
+            self.engine.stop(STOP_TIMEOUT)
+            self.engine = None
+        if self._link is not None:
+            self._link.stop()
+            self._link = None
+        if self._faults is not None:
+            self._faults.close()
+            self._faults = None
+        if wait is not None:
+            wait()
