@@ -36,6 +36,7 @@ from stx.mtce import liveness
 from stx.mtce import power
 from stx.mtce import powersync
 from stx.mtce import recovery
+from stx.mtce import swact
 from stx.sysinv.agent import rpcapi as agent_rpcapi
 from stx.sysinv.conductor import rpcapi as conductor_rpcapi
 
@@ -60,11 +61,14 @@ class MtceManager:
     :param fault_api: an fm client for the alarms and logs; an
         asynchronous one by default.
     :param agents: an AgentAPI; the default one otherwise.
+    :param sm: a stx.sm.rpcapi.SMAPI for swacts; the default one
+        otherwise.
     """
 
     target = messaging.Target(version='1.2')
 
-    def __init__(self, conductor=None, fault_api=None, agents=None):
+    def __init__(self, conductor=None, fault_api=None, agents=None,
+                 sm=None):
         self.conductor = conductor or conductor_rpcapi.ConductorAPI(
             timeout=CONF.mtce.rpc_timeout)
         agents = agents or agent_rpcapi.AgentAPI()
@@ -93,6 +97,7 @@ class MtceManager:
         self.lifecycle = lifecycle.Lifecycle(
             self.conductor, self.faults, agents, self.bmcs, self.liveness,
             self.stored, self.conditions.degrade_reasons)
+        self.swacts = swact.Swacts(self.conductor, self.faults, sm)
         self.recovery = recovery.Recovery(
             self.conductor, self.faults, agents, self.bmcs, self.liveness,
             self.lifecycle, self.conditions.degrade_reasons)
@@ -257,6 +262,9 @@ class MtceManager:
             HostActionInProgress when the host has one going.
         """
         host = self.conductor.get_mtce_hosts(context, host_uuid)[0]
+        if action == states.ACTION_SWACT:
+            self._swact(context, host)
+            return
         if action in lifecycle.ACTIONS:
             lifecycle.check_action(host, action)
         else:
@@ -291,6 +299,36 @@ class MtceManager:
         except Exception:
             self.actions.release(host['uuid'])
             raise
+
+    def _swact(self, context, host):
+        if not self.actions.acquire(host['uuid'], swact.TASK_SWACTING):
+            raise exception.HostActionInProgress(
+                action=states.ACTION_SWACT, field='action',
+                target=host['hostname'] or host['uuid'],
+                task=self.actions.task(host['uuid']))
+        try:
+            groups = self.swacts.start(context, host)
+            self.conductor.update_host_state(
+                context, host['uuid'], {'task': swact.TASK_SWACTING})
+            LOG.info('Host %(host)s: swact of %(groups)s accepted', {
+                'host': host['hostname'], 'groups': ', '.join(groups)})
+            self._action_executor.submit(self._run_swact, context, host,
+                                         groups)
+        except Exception:
+            self.actions.release(host['uuid'])
+            raise
+
+    def _run_swact(self, context, host, groups):
+        try:
+            self.swacts.run(context, host, groups)
+        except Exception:
+            LOG.exception('Swact of %(host)s failed',
+                          {'host': host['hostname']})
+            self.conductor.update_host_state(
+                context, host['uuid'], {'task': 'Swact failed: internal '
+                                        'error, see the stx-mtce log'})
+        finally:
+            self.actions.release(host['uuid'])
 
     def _accept(self, context, host, action, task):
         """Store an accepted action's task (and first state change)."""

@@ -50,18 +50,17 @@ class SMAPI:
     def swact(self, context, node, timeout=None):
         """Move every service group active on ``node`` to its peer.
 
-        Returns once the peer holds every one of them active.
-
-        :param timeout: seconds to wait for that; default ``[sm]
-            swact_timeout``.
+        :param timeout: seconds to wait for the peer to hold every one of
+            them active; None: return once ``node`` accepted the swact.
         :returns: the names of the groups moved.
         :raises: Conflict saying why the swact cannot be done (no peer in
             contact, the peer cannot take a group, nothing is active on
-            ``node``, or the peer did not take every group in time);
-            ServiceUnavailable when ``node``'s stx-sm does not answer.
+            ``node``, a swact under way, or, with a timeout, the peer did
+            not take every group in time); ServiceUnavailable when
+            ``node``'s stx-sm does not answer.
         """
-        timeout = timeout or CONF.sm.swact_timeout
-        client = self.client.prepare(server=node,
-                                     timeout=timeout + CONF.sm.rpc_timeout)
+        client = self.client.prepare(server=node)
+        if timeout is not None:
+            client = client.prepare(timeout=timeout + CONF.sm.rpc_timeout)
         return rpc.call(client, context, 'swact', 'stx-sm on %s' % node,
                         timeout=timeout)

@@ -358,6 +358,21 @@ def _only_controller_in_service(host, system, controllers):
                    for other in controllers)
 
 
+def _check_swact(host, system, controllers, refuse):
+    """A swact needs an in-service controller and a peer to take over."""
+    if host['personality'] != states.CONTROLLER:
+        raise refuse('only a controller can swact')
+    if _simplex(system):
+        raise refuse('a simplex system has no other controller to take '
+                     'over')
+    if not (host['administrative'] == states.UNLOCKED and
+            host['operational'] == states.ENABLED):
+        raise refuse('the host is not unlocked and enabled')
+    if _only_controller_in_service(host, system, controllers):
+        raise refuse('no other controller is unlocked, enabled and '
+                     'available to take over')
+
+
 def check_action(host, action, system, controllers=()):
     """Refuse an action the host's state does not allow; say why.
 
@@ -402,9 +417,8 @@ def check_action(host, action, system, controllers=()):
         if host['availability'] == states.POWER_OFF:
             raise refuse('the host is powered off; power it on first with '
                          'host-power-on')
-    if (action in (states.ACTION_SWACT, states.ACTION_FORCE_SWACT)
-            and host['personality'] != states.CONTROLLER):
-        raise refuse('only a controller can swact')
+    if action in (states.ACTION_SWACT, states.ACTION_FORCE_SWACT):
+        _check_swact(host, system, controllers, refuse)
     if (action == states.ACTION_REINSTALL
             and host['availability'] in _UNREACHABLE
             and not _has_bmc(host)):

@@ -614,13 +614,37 @@ class TestCheckAction(testtools.TestCase):
                 self.assertRefused(_host(administrative=states.UNLOCKED),
                                    action, reason='only a controller')
 
-    def test_swact_of_controller_allowed(self):
-        host = _host(administrative=states.UNLOCKED,
-                     personality=states.CONTROLLER, hostname='controller-0')
+    def test_swact_of_controller_allowed_with_a_peer_in_service(self):
         for action in (states.ACTION_SWACT, states.ACTION_FORCE_SWACT):
             with self.subTest(action=action):
-                self.assertIsNone(validation.check_action(host, action,
-                                                          DUPLEX))
+                self.assertIsNone(validation.check_action(
+                    _controller(0), action, DUPLEX,
+                    [_controller(0), _controller(1)]))
+
+    def test_swact_needs_a_peer_to_take_over(self):
+        for peer, reason in (
+                (None, 'no other controller is unlocked, enabled and '
+                       'available to take over'),
+                (_controller(1, administrative=states.LOCKED,
+                             operational=states.DISABLED), 'no other'),
+                (_controller(1, availability=states.FAILED,
+                             operational=states.DISABLED), 'no other'),
+                (_controller(1, availability=states.OFFLINE), 'no other')):
+            with self.subTest(peer=peer):
+                controllers = [_controller(0)] + ([peer] if peer else [])
+                self.assertRefused(_controller(0), states.ACTION_SWACT,
+                                   controllers=controllers, reason=reason)
+
+    def test_swact_needs_the_controller_in_service(self):
+        self.assertRefused(
+            _controller(0, administrative=states.LOCKED,
+                        operational=states.DISABLED), states.ACTION_SWACT,
+            controllers=[_controller(1)],
+            reason='the host is not unlocked and enabled')
+
+    def test_swact_refused_on_simplex(self):
+        self.assertRefused(_controller(0), states.ACTION_SWACT, SIMPLEX,
+                           reason='a simplex system has no other controller')
 
     def test_power_on_and_audit_allowed_in_any_state(self):
         for administrative in states.ADMINISTRATIVE_STATES:
