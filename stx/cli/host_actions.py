@@ -1,5 +1,5 @@
-"""``stx host-lock|unlock|reinstall|power-on|power-off|reset|reboot``: host
-actions.
+"""``stx host-lock|unlock|swact|reinstall|power-on|power-off|reset|reboot``:
+host actions.
 
 Each sends StarlingX's action patch (``[{"op": "replace", "path":
 "/action", "value": "power-off"}]``) and shows the host, whose task says
@@ -124,6 +124,12 @@ class UnlockHost(HostAction):
     def action_for(self, parsed_args):
         return (states.ACTION_FORCE_UNLOCK if parsed_args.force
                 else states.ACTION_UNLOCK)
+
+
+class SwactHost(HostAction):
+    """Swact a controller: move its active services to the other one."""
+
+    action = states.ACTION_SWACT
 
 
 class ReinstallHost(HostAction):

@@ -2,7 +2,7 @@
 
 This module owns the global options, the choice of endpoint, logging to the
 console and the top-level error handling; the commands live in one module
-per resource (``system``, ``hosts``, ``inventory``, ``alarms``...).
+per resource (``system``, ``hosts``, ``inventory``, ``alarms``, ``sm``...).
 
 Every failure reaches the user as one line, ``Error: <message>``, on stderr
 with exit status 1 (``--debug`` adds the traceback, as cliff does).
@@ -26,6 +26,7 @@ from stx.cli import interfaces
 from stx.cli import inventory
 from stx.cli import labels
 from stx.cli import sensors
+from stx.cli import sm
 from stx.cli import system
 from stx.clients import http
 from stx import version
@@ -44,6 +45,7 @@ COMMANDS = {
     'host-bulk-export': hosts.BulkExportHosts,
     'host-lock': host_actions.LockHost,
     'host-unlock': host_actions.UnlockHost,
+    'host-swact': host_actions.SwactHost,
     'host-reinstall': host_actions.ReinstallHost,
     'host-power-on': host_actions.PowerOnHost,
     'host-power-off': host_actions.PowerOffHost,
@@ -90,6 +92,12 @@ COMMANDS = {
     'event-unsuppress': events.Unsuppress,
     'event-unsuppress-all': events.UnsuppressAll,
     'event-suppress-list': events.ListSuppressions,
+    'servicegroup-list': sm.ListServiceGroups,
+    'servicegroup-show': sm.ShowServiceGroup,
+    'service-list': sm.ListServices,
+    'service-show': sm.ShowService,
+    'servicenode-list': sm.ListServiceNodes,
+    'servicenode-show': sm.ShowServiceNode,
 }
 
 # Console verbosity: -q, default, -v, -vv.
