@@ -48,6 +48,9 @@ cli_opts = [
                     'in-process %s.' % DEFAULT_TRANSPORT_URL),
     # No default here: a mode given on a later start is reported as
     # ignored, the default is not.
+    cfg.ListOpt('skip-services', default=[],
+                help='Installed services not to run, e.g. sm where each '
+                     'controller runs its own stx-sm.'),
     cfg.StrOpt('system-mode',
                choices=(states.SYSTEM_MODE_SIMPLEX,
                         states.SYSTEM_MODE_DUPLEX),
@@ -67,6 +70,14 @@ def _configure():
                                    % error) from None
     if CONF.aio_transport_url:
         CONF.set_override('transport_url', CONF.aio_transport_url)
+    from stx.sm import model as sm_model
+    from stx.sysinv.conductor import bootstrap
+
+    # Service management checks the services of this process, on the
+    # controller the first start creates.
+    CONF.set_default('model_file', sm_model.packaged(sm_model.AIO),
+                     group='sm')
+    CONF.set_default('node', bootstrap.CONTROLLER_0, group='sm')
     if not (CONF.log_file or CONF.log_dir or CONF.log_config_append):
         CONF.set_default('log_file',
                          os.path.join(CONF.state_path, LOG_FILE_NAME))
@@ -111,7 +122,7 @@ def _run(argv):
                             configure=_configure)
     _warnings_to_stderr()
     signals = service.ShutdownSignals()
-    services = service.load_services()
+    services = _services()
     LOG.info('stx-aio starting in %(state)s with services %(names)s',
              {'state': CONF.state_path,
               'names': ', '.join(svc.name for svc in services)})
@@ -131,6 +142,7 @@ def _run(argv):
         for svc in services:
             svc.start()
             started.append(svc)
+            service.RUNNING[svc.name] = svc
         apps = {svc.name: svc.wsgi_app() for svc in services}
         apps = {name: app for name, app in apps.items() if app is not None}
         port = CONF.port
@@ -148,6 +160,20 @@ def _run(argv):
         _stop_all(started)
         rpc.cleanup()
     LOG.info('stx-aio stopped')
+
+
+def _services():
+    """The installed services but those ``--skip-services`` names."""
+    from stx.drivers import loader
+
+    installed = loader.list_installed(loader.SERVICES_NAMESPACE)
+    unknown = sorted(set(CONF.skip_services) - set(installed))
+    if unknown:
+        raise service.StartupError(
+            '--skip-services: unknown service %s; installed: %s' % (
+                ', '.join(unknown), ', '.join(installed)))
+    return service.load_services(
+        [name for name in installed if name not in CONF.skip_services])
 
 
 def _stop_all(services):
@@ -170,6 +196,8 @@ def _stop_all(services):
         LOG.info('Stopped %(name)s in %(secs).1f s',
                  {'name': svc.name, 'secs': time.monotonic() - started})
 
+    for svc in services:
+        service.RUNNING.pop(svc.name, None)
     for svc in services:
         try:
             svc.quiesce()

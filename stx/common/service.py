@@ -32,6 +32,11 @@ DEFAULT_CONFIG_FILE = '/etc/stx/stx.conf'
 _QUIET_ALEMBIC = 'alembic.runtime.plugins=WARN'
 
 
+#: The services started in this process and not stopped, by name: what
+#: service management audits in stx-aio (stx.sm.plugins.inprocess).
+RUNNING = {}
+
+
 class StartupError(Exception):
     """A reason a process cannot start, told to the user on one line."""
 

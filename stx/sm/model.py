@@ -248,6 +248,17 @@ class _Invalid(Exception):
         self.reason = reason
 
 
+# The packaged models: two controllers' services, and the all-in-one
+# controller's (stx-aio), whose services run in its own process.
+STANDARD = 'model.yaml'
+AIO = 'aio.yaml'
+
+
+def packaged(name):
+    """The path of the packaged model ``name`` (STANDARD or AIO)."""
+    return str(importlib.resources.files('stx.sm') / 'data' / name)
+
+
 def load(path=None):
     """Read and check a model file.
 
@@ -259,8 +270,7 @@ def load(path=None):
     if path is None:
         path = CONF.sm.model_file
     if path is None:
-        resource = importlib.resources.files('stx.sm') / 'data' / 'model.yaml'
-        return loads(resource.read_bytes(), str(resource))
+        path = packaged(STANDARD)
     try:
         with open(path, 'rb') as stream:
             text = stream.read()

@@ -65,6 +65,18 @@ def test_every_command_then_restart_on_the_same_state(runner, tmp_path):
             controller['availability']) == ('unlocked', 'enabled',
                                             'available')
 
+    # Service management: its one controller holds every group active.
+    base.wait('controller-services active', lambda: [
+        (row['service_group_name'], row['node_name'], row['state'])
+        for row in cli.json('servicegroup-list')] == [
+        ('controller-services', 'controller-0', 'active')], 10)
+    assert {(row['name'], row['state']) for row in cli.json(
+        'service-list')} == {('fm', 'enabled-active'),
+                             ('sysinv', 'enabled-active'),
+                             ('mtce', 'enabled-active')}
+    assert 'no other controller is unlocked, enabled and available' in \
+        cli.error('host-swact', 'controller-0')
+
     cli.ok('host-add', '--hostname', 'worker-0', '--personality', 'worker',
            '--mgmt-mac', '52:54:00:12:34:56')
     cli.ok('host-update', 'worker-0', 'location=rack 3')

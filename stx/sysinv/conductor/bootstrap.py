@@ -25,9 +25,12 @@ def local_mac():
                     for shift in range(40, -8, -8))
 
 
+CONTROLLER_0 = 'controller-0'
+
+
 def ensure_system(context, system_mode=states.SYSTEM_MODE_DUPLEX,
                   system_type=states.SYSTEM_TYPE_AIO, name=None,
-                  hostname='controller-0', mgmt_ip='127.0.0.1'):
+                  hostname=CONTROLLER_0, mgmt_ip='127.0.0.1'):
     """Create the system and its first controller unless they exist.
 
     The controller is the machine this runs on: unlocked, enabled,

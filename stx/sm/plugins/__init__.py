@@ -1,0 +1,1 @@
+"""Plugin actions of the packaged service-management models."""
