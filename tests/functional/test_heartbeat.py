@@ -25,6 +25,9 @@ WORKERS = {
     'worker-1': ('52:54:00:7e:00:01', '127.0.0.21', '127.0.0.22'),
     'worker-2': ('52:54:00:7e:00:02', '127.0.0.31', '127.0.0.32'),
 }
+# Every host a Deployment can add.
+HOSTS = dict(WORKERS, **{
+    'controller-1': ('52:54:00:7e:00:11', '127.0.0.41', '127.0.0.42')})
 
 
 def _wait(what, predicate, timeout=WAIT):
@@ -62,25 +65,27 @@ class Deployment:
         self.aio, url = test_aio._start_aio(
             runner, self.state, '--config-file', config, '--transport-url',
             rabbit_url.replace('127.0.0.1:5672', self.proxy.url_address))
+        self.url = url
         self.cli = base.CLI('--stx-url', url)
         self.agents = {}
-        _mac, _mgmt, cluster = WORKERS['worker-2']
+        _mac, _mgmt, cluster = HOSTS['worker-2']
         self.relay = network.UdpRelay((cluster, self.cluster_port),
                                       (cluster, self.relayed_port))
 
-    def add_worker(self, name, *host_add_args):
+    def add_worker(self, name, *host_add_args, personality='worker'):
         """Add the host, start its agent; the agent's process."""
         agent = self.runner.start('stx-agent', '--config-file',
-                                  self.worker_config(name, *host_add_args))
+                                  self.worker_config(name, *host_add_args,
+                                                     personality=personality))
         agent.wait_for_output('stx-agent ready')
         self.agents[name] = agent
         return agent
 
-    def worker_config(self, name, *host_add_args):
+    def worker_config(self, name, *host_add_args, personality='worker'):
         """Add the host; the configuration file of its agent."""
-        mac, mgmt_ip, cluster_ip = WORKERS[name]
+        mac, mgmt_ip, cluster_ip = HOSTS[name]
         self.cli.ok('host-add', '--hostname', name, '--personality',
-                    'worker', '--mgmt-mac', mac, '--mgmt-ip', mgmt_ip,
+                    personality, '--mgmt-mac', mac, '--mgmt-ip', mgmt_ip,
                     '--cluster-host-ip', cluster_ip, *host_add_args)
         roots = test_inventory._roots('server')
         cluster_port = (self.relayed_port if name == 'worker-2'

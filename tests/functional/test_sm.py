@@ -18,6 +18,7 @@ import socket
 import sys
 
 from tests.functional import base
+from tests.functional import test_heartbeat
 
 WAIT = 30
 NODES = ('controller-0', 'controller-1')
@@ -31,7 +32,8 @@ ALIVE = ('import sys\n'
          'sys.exit(state == "Z")\n')
 
 
-def _service(name, markers, max_failures=2, dependencies=()):
+def _service(name, markers, max_failures=2, dependencies=(),
+             audit_interval=0.2):
     def sh(command):
         return {'type': 'command', 'command': ['sh', '-c', command]}
     path = os.path.join(markers, name)
@@ -47,16 +49,18 @@ def _service(name, markers, max_failures=2, dependencies=()):
                           'rm -f {p}.pid {p}.active'.format(p=path)),
             'go-active': sh('touch %s.active' % path),
             'go-standby': sh('rm -f %s.active' % path),
-            'audit': {'type': 'command', 'interval': 0.2,
+            'audit': {'type': 'command', 'interval': audit_interval,
                       'command': [sys.executable, '-c', ALIVE,
                                   path + '.pid']},
-        }}
+        },
+        # Watched: its exit is known at once, not at the next audit.
+        'pid_file': path + '.pid'}
 
 
 class Controller:
 
     def __init__(self, runner, tmp_path, rabbit_url, node, port, peer_port,
-                 key_file):
+                 key_file, exchange=None):
         self.markers = str(tmp_path / node / 'markers')
         os.makedirs(self.markers)
         model = str(tmp_path / node / 'model.yaml')
@@ -69,12 +73,16 @@ class Controller:
                     'services': [{'name': 'ip', 'failure_impact': 'critical'},
                                  {'name': 'daemon',
                                   'failure_impact': 'critical'}]}],
+                # The daemon's audits are too far apart to find it dead
+                # in this test: its process watch does.
                 'services': [_service('ip', self.markers),
                              _service('daemon', self.markers, max_failures=1,
-                                      dependencies=['ip'])]}, f)
+                                      dependencies=['ip'],
+                                      audit_interval=300)]}, f)
         config = base.write_config(str(tmp_path / node / 'stx.conf'), {
             'DEFAULT': {'transport_url': rabbit_url,
-                        'control_exchange': base.unique_name('stx'),
+                        'control_exchange': (exchange or
+                                             base.unique_name('stx')),
                         'state_path': str(tmp_path / node / 'state')},
             'sm': {'node': node, 'model_file': model,
                    'listen_address': '127.0.0.1', 'listen_port': port,
@@ -107,16 +115,7 @@ class Controller:
 
 
 def test_active_standby_restart_and_failover(runner, tmp_path, rabbit_url):
-    key_file = str(tmp_path / 'sm.key')
-    with open(key_file, 'w') as f:
-        f.write(os.urandom(32).hex())
-    ports = [base.free_port(socket.SOCK_DGRAM) for _ in NODES]
-    one, two = [Controller(runner, tmp_path, rabbit_url, node, ports[i],
-                           ports[1 - i], key_file)
-                for i, node in enumerate(NODES)]
-    for controller in (one, two):
-        controller.process.wait_for_output(r'stx-sm ready')
-
+    one, two = _pair(runner, tmp_path, rabbit_url)
     try:
         _active_standby_restart_failover(one, two)
     finally:
@@ -179,3 +178,95 @@ def test_bad_model_or_key_refused_on_one_line(tmp_path):
         'stx-sm: error: cannot read [sm] key_file %s: No such file or '
         'directory'
         % (tmp_path / 'missing.key')], result.stderr
+
+
+def _pair(runner, tmp_path, rabbit_url, exchange=None):
+    key_file = str(tmp_path / 'sm.key')
+    with open(key_file, 'w') as f:
+        f.write(os.urandom(32).hex())
+    ports = [base.free_port(socket.SOCK_DGRAM) for _ in NODES]
+    pair = [Controller(runner, tmp_path, rabbit_url, node, ports[i],
+                       ports[1 - i], key_file, exchange=exchange)
+            for i, node in enumerate(NODES)]
+    for controller in pair:
+        controller.process.wait_for_output(r'stx-sm ready')
+    return pair
+
+
+def _roles(cli):
+    """{(group, controller): state} as ``stx servicegroup-list`` shows."""
+    return {(row['service_group_name'], row['node_name']): row['state']
+            for row in cli.json('servicegroup-list')}
+
+
+def test_swact_round_trip_through_host_swact(runner, tmp_path, rabbit_url):
+    """stx host-swact, as an operator: sysinv → stx-mtce → stx-sm.
+
+    stx-aio on RabbitMQ without its own service management (each
+    controller runs its stx-sm), controller-1 added and unlocked with its
+    own stx-agent, stx-sm-api as its own process.
+    """
+    deployment = test_heartbeat.Deployment(
+        runner, tmp_path, rabbit_url,
+        DEFAULT={'skip_services': 'sm'}, sm={'swact_timeout': WAIT})
+    pair = []
+    try:
+        deployment.add_worker('controller-1', personality='controller')
+        deployment.cli.ok('host-unlock', 'controller-1', '--wait',
+                          '--timeout', str(WAIT))
+        assert deployment.states('controller-1') == test_heartbeat.IN_SERVICE
+        pair = _pair(runner, tmp_path, rabbit_url, deployment.exchange)
+        api_config = base.write_config(str(tmp_path / 'sm-api.conf'), {
+            'DEFAULT': {'transport_url': rabbit_url,
+                        'control_exchange': deployment.exchange,
+                        'state_path': str(tmp_path / 'sm-api')}})
+        api = runner.start('stx-sm-api', '--config-file', api_config,
+                           '--port', '0')
+        sm_url = api.wait_for_output(r'stx-sm-api ready: URL=(\S+)').group(1)
+        cli = base.CLI('--stx-url', deployment.url, '--sm-url', sm_url)
+        _swact_round_trip(cli, *pair)
+        assert api.stop() == 0, api.describe()
+    finally:
+        for controller in pair:
+            controller.kill_stand_ins()
+            controller.process.stop()
+        deployment.close()
+
+
+def _swact_round_trip(cli, one, two):
+    base.wait('controller-0 active, controller-1 standby', lambda: _roles(
+        cli) == {('core', 'controller-0'): 'active',
+                 ('core', 'controller-1'): 'standby'}, WAIT)
+    services = {(row['name'], row['node_name']): row['state']
+                for row in cli.json('service-list')}
+    assert services == {('ip', 'controller-0'): 'enabled-active',
+                        ('daemon', 'controller-0'): 'enabled-active',
+                        ('ip', 'controller-1'): 'enabled-standby',
+                        ('daemon', 'controller-1'): 'enabled-standby'}
+    nodes = {row['name']: row for row in cli.json('servicenode-list')}
+    assert set(nodes) == set(NODES)
+
+    # Nothing is active on controller-1: service management says so.
+    error = cli.error('host-swact', 'controller-1')
+    assert 'Cannot swact controller-1: no service group is active there' \
+        in error, error
+
+    for source, target, side in (('controller-0', 'controller-1', two),
+                                 ('controller-1', 'controller-0', one)):
+        cli.ok('host-swact', source, '--wait', '--timeout', str(WAIT))
+        assert _roles(cli) == {('core', target): 'active',
+                               ('core', source): 'standby'}
+        assert side.marked('ip.pid', 'ip.active', 'daemon.pid',
+                           'daemon.active')
+        base.wait('%s standby, warm' % source, lambda: (
+            one if side is two else two).marked('ip.pid', 'daemon.pid'),
+            WAIT)
+    logs = [event['reason_text'] for event in cli.json('event-list',
+                                                       '--logs')
+            if event['event_log_id'] == '200.021' and
+            event['reason_text'].startswith('Swact of ')]
+    assert len(logs) == 2, logs
+    assert logs[-1].startswith('Swact of controller-0: core active on '
+                               'controller-1 after '), logs
+    # Warm standbys: the swacts flipped roles, nothing was started again.
+    assert one.enables() == ['ip', 'daemon'] == two.enables()
