@@ -117,8 +117,12 @@ class Swacts:
 
 
 def _reason(error):
-    """Service management's reason, without its "Cannot swact from X:"."""
-    text = str(error)
+    """Service management's reason, without its "Cannot swact from X:".
+
+    The message, not str(): a remote exception's str() ends with the
+    remote traceback.
+    """
+    text = getattr(error, 'message', None) or str(error)
     head, sep, tail = text.partition(': ')
     return tail.rstrip('.') if sep and head.startswith('Cannot swact') \
         else text

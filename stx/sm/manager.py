@@ -145,6 +145,8 @@ class ServiceManager:
                          for name, group in model.groups.items()}
         self._watcher = watch.ProcessWatcher() if any(
             spec.pid_file for spec in model.services.values()) else None
+        # What the last hello sent at a change said.
+        self._said = None
         # The groups a controlled swact is handing to the peer.
         self._swacting = frozenset()
         self._swact_lock = threading.Lock()
@@ -173,8 +175,9 @@ class ServiceManager:
 
     def hello(self):
         """What this controller's hellos tell the peer: each group's role
-        as its services hold it (active until they all left it), health,
-        rank, state and status, and each service's state.
+        as its services hold it (active until they all left it), the role
+        assigned to it, health, rank, state and status, and each service's
+        state.
         """
         swacting = self._swacting
         groups = {}
@@ -183,6 +186,7 @@ class ServiceManager:
                           for member in group.spec.members)
             groups[name] = {
                 'role': ROLE_ACTIVE if holding else group.role,
+                'assigned': group.role,
                 'healthy': self._healthy(group),
                 'priority': _SWACT_PRIORITY if name in swacting else 0,
                 'state': group.state, 'status': group.status}
@@ -258,18 +262,22 @@ class ServiceManager:
             raise exception.Conflict(
                 'Cannot swact from %s: its peer controller does not answer.'
                 % self.node)
-        if self._swacting:
+        theirs = hello.get('groups', {})
+        under_way = sorted(self._swacts_under_way(hello))
+        if under_way:
             raise exception.Conflict(
                 'Cannot swact from %s: a swact of %s is in progress.' % (
-                    self.node, ', '.join(sorted(self._swacting))))
+                    self.node, ', '.join(under_way)))
         active = sorted(name for name, group in self.groups.items()
                         if group.role == ROLE_ACTIVE)
         if not active:
             raise exception.Conflict(
                 'Cannot swact from %s: no service group is active there.'
                 % self.node)
-        cannot = [name for name in active if not hello.get(
-            'groups', {}).get(name, {}).get('healthy')]
+        hello = self._settled(active, hello)
+        theirs = hello.get('groups', {})
+        cannot = [name for name in active
+                  if not theirs.get(name, {}).get('healthy')]
         if cannot:
             raise exception.Conflict(
                 'Cannot swact from %s: %s cannot take %s.' % (
@@ -283,6 +291,53 @@ class ServiceManager:
         if timeout is not None:
             self._wait_taken(active, hello['node'], timeout)
         return active
+
+    def _settled(self, names, hello):
+        """The peer's hello once it no longer hands ``names`` here.
+
+        Right after a swact to this controller the peer may still say it
+        hands them over, until its next hello: handing them back then
+        would see both controllers handing the groups to each other.
+        Waits up to a dead interval.
+
+        :raises: Conflict if the peer still says so then.
+        """
+        deadline = time.monotonic() + \
+            self.model.domain.dead_interval_ms / 1000.0
+        while True:
+            theirs = (hello or {}).get('groups', {})
+            handing = sorted(name for name in names if theirs.get(
+                name, {}).get('priority', 0) == _SWACT_PRIORITY)
+            if not handing:
+                return hello
+            if time.monotonic() >= deadline:
+                raise exception.Conflict(
+                    'Cannot swact from %s: %s is still handing %s over; '
+                    'try again.' % (self.node, (hello or {}).get('node'),
+                                    ', '.join(handing)))
+            time.sleep(_SWACT_POLL)
+            hello = self._peer_hello()
+
+    def _swacts_under_way(self, hello):
+        """The groups being handed to the peer: not yet held active there.
+
+        A swact is over once the peer has the group active: noted by the
+        engine's pass (which a change in the peer's hello wakes) and by a
+        new swact, which must not be refused for one that is over.
+        """
+        theirs = (hello or {}).get('groups', {})
+        with self._swact_lock:
+            # Not 'role': a peer handing a group back holds it until its
+            # services have left the active role.
+            over = {name for name in self._swacting
+                    if theirs.get(name, {}).get('assigned') == ROLE_ACTIVE}
+            if over:
+                self._swacting = self._swacting - over
+            return self._swacting
+
+    def wake(self):
+        """Have the engine make a pass now (the peer's hello changed)."""
+        self._wake.set()
 
     def _wait_taken(self, names, peer, timeout):
         deadline = time.monotonic() + timeout
@@ -326,6 +381,16 @@ class ServiceManager:
         for name in reversed(self._order):
             self._drive_down(self.services[name])
         self._sum_up(hello)
+        self._tell_peer()
+
+    def _tell_peer(self):
+        """A hello at once when what this controller says changed."""
+        if self.peer is None:
+            return
+        said = self.hello()
+        if said != self._said:
+            self._said = said
+            self.peer.hello_now()
 
     def _decided(self):
         """Whether the peer had its chance to be heard since start."""
@@ -342,7 +407,7 @@ class ServiceManager:
         return None
 
     def _assign_roles(self, hello):
-        swacting = self._swacting
+        swacting = self._swacts_under_way(hello)
         handed = set()
         for name, group in self.groups.items():
             theirs = (hello or {}).get('groups', {}).get(name)
@@ -356,8 +421,8 @@ class ServiceManager:
                     # it.
                     'healthy': self._healthy(group) or not peer_healthy}
             if name in swacting:
-                if theirs is None or theirs.get('role') == ROLE_ACTIVE:
-                    handed.add(name)        # done, or no peer left
+                if theirs is None:
+                    handed.add(name)        # no peer left to take it
                 else:
                     mine.update(current_role=ROLE_STANDBY,
                                 priority=_SWACT_PRIORITY)
@@ -374,6 +439,8 @@ class ServiceManager:
                 members, {'n_active': group.spec.n_active,
                           'm_standby': group.spec.m_standby})
             role = roles[self.node]
+            if name in swacting and role == ROLE_ACTIVE:
+                handed.add(name)            # over: it stays here
             if role != group.role:
                 LOG.info('Service group %(group)s: %(old)s -> %(new)s on '
                          '%(node)s', {'group': name, 'old': group.role,

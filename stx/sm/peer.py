@@ -122,6 +122,8 @@ class PeerLink:
     :param hello: a callable returning the dict each hello carries.
     :param on_message: called with each accepted Message that is not a
         hello, in the receiving thread.
+    :param on_hello: called with no arguments, in the receiving thread,
+        when a hello says something the last one did not.
     :param hello_interval: seconds between two hellos.
     :param dead_interval: seconds without a message before the peer is
         dead.
@@ -130,7 +132,8 @@ class PeerLink:
     """
 
     def __init__(self, key, node, local, peer, hello=dict, on_message=None,
-                 hello_interval=0.2, dead_interval=0.8, max_age=30.0):
+                 hello_interval=0.2, dead_interval=0.8, max_age=30.0,
+                 on_hello=None):
         if len(key) < 16:
             raise ValueError('the peer key needs at least 16 bytes')
         self._key = key
@@ -138,6 +141,7 @@ class PeerLink:
         self.peer = peer
         self._hello = hello
         self._on_message = on_message
+        self._on_hello = on_hello
         self.hello_interval = hello_interval
         self.dead_interval = dead_interval
         self.max_age = max_age
@@ -190,6 +194,13 @@ class PeerLink:
             LOG.debug('SM peer message to %(peer)s not sent: %(error)s',
                       {'peer': self.peer, 'error': error})
 
+    def hello_now(self):
+        """Send a hello at once, between the periodic ones: the owner's
+        state changed, and the peer should not wait a hello interval to
+        learn it.
+        """
+        self.send(HELLO, self._hello())
+
     def alive(self):
         """Whether the peer was heard within the dead interval."""
         with self._lock:
@@ -225,6 +236,7 @@ class PeerLink:
 
     def _receive(self):
         data, sender = self._sock.recvfrom(_RECEIVE_SIZE)
+        previous = self._last_hello
         try:
             message = self._accept(unpack(self._key, data))
         except Refused as error:
@@ -234,6 +246,8 @@ class PeerLink:
             return
         self.stats['accepted'] += 1
         if message.type == HELLO:
+            if message.payload != previous and self._on_hello is not None:
+                self._on_hello()
             return
         if self._on_message is not None:
             try:

@@ -93,6 +93,7 @@ class SMService(service.Service):
                 (CONF.sm.listen_address, CONF.sm.listen_port),
                 (CONF.sm.peer_address, CONF.sm.peer_port),
                 hello=lambda: self.engine.hello(),
+                on_hello=lambda: self.engine.wake(),
                 hello_interval=domain.hello_interval_ms / 1000.0,
                 dead_interval=domain.dead_interval_ms / 1000.0)
         self._faults = fm_client.FaultAPIs(mode=fm_client.MODE_ASYNC,

@@ -85,6 +85,9 @@ class Peer:
     def alive(self):
         return self.other is not None
 
+    def hello_now(self):
+        """The other reads this one's hello when it needs it."""
+
     def peer_hello(self):
         """The other's hello; its last one once it is no longer heard."""
         if self.other is not None:

@@ -82,6 +82,25 @@ class TestPeerLink(base.BaseTestCase):
         self.assertEqual({'node': 'controller-0', 'role': 'a'},
                          two.peer_hello())
 
+    def test_the_owner_hears_of_a_hello_that_changed(self):
+        said = {'role': 'standby'}
+        changes = []
+        one = peer.PeerLink(KEY, 'controller-0', ('127.0.0.1', 0),
+                            ('127.0.0.1', 9), hello=lambda: dict(said),
+                            hello_interval=0.02)
+        two = peer.PeerLink(KEY, 'controller-1', ('127.0.0.1', 0),
+                            one.address, on_hello=lambda: changes.append(
+                                two.peer_hello()['role']))
+        for link in (one, two):
+            self.addCleanup(link.stop)
+        one.peer = two.address
+        one.start()
+        two.start()
+        self.assertTrue(_wait(lambda: changes == ['standby']))
+        time.sleep(0.1)                 # hellos that say the same
+        said['role'] = 'active'
+        self.assertTrue(_wait(lambda: changes == ['standby', 'active']))
+
     def test_a_silent_peer_is_dead_after_the_dead_interval(self):
         one, two = self._pair()
         self.assertTrue(_wait(two.alive))
