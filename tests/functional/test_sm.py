@@ -32,7 +32,7 @@ ALIVE = ('import sys\n'
          'sys.exit(state == "Z")\n')
 
 
-def _service(name, markers, max_failures=2, dependencies=(),
+def stand_in(name, markers, max_failures=2, dependencies=(),
              audit_interval=0.2):
     def sh(command):
         return {'type': 'command', 'command': ['sh', '-c', command]}
@@ -57,28 +57,37 @@ def _service(name, markers, max_failures=2, dependencies=(),
         'pid_file': path + '.pid'}
 
 
+def small_model(markers):
+    """One 1+1 group: ``ip``, and ``daemon`` that needs it."""
+    return {
+        'domain': {'name': 'controller', 'hello_interval_ms': 100,
+                   'dead_interval_ms': 400},
+        'service_groups': [{
+            'name': 'core', 'redundancy_model': '1+1',
+            'services': [{'name': 'ip', 'failure_impact': 'critical'},
+                         {'name': 'daemon', 'failure_impact': 'critical'}]}],
+        # The daemon's audits are too far apart to find it dead in this
+        # test: its process watch does.
+        'services': [stand_in('ip', markers),
+                     stand_in('daemon', markers, max_failures=1,
+                              dependencies=['ip'], audit_interval=300)]}
+
+
 class Controller:
+    """One controller's stx-sm, its stand-ins leaving their marks in
+    ``markers``.
+
+    :param model: ``model(markers)`` -> the model document.
+    """
 
     def __init__(self, runner, tmp_path, rabbit_url, node, port, peer_port,
-                 key_file, exchange=None):
+                 key_file, exchange=None, model=small_model):
         self.markers = str(tmp_path / node / 'markers')
         os.makedirs(self.markers)
+        document = model(self.markers)
         model = str(tmp_path / node / 'model.yaml')
         with open(model, 'w') as f:
-            json.dump({
-                'domain': {'name': 'controller', 'hello_interval_ms': 100,
-                           'dead_interval_ms': 400},
-                'service_groups': [{
-                    'name': 'core', 'redundancy_model': '1+1',
-                    'services': [{'name': 'ip', 'failure_impact': 'critical'},
-                                 {'name': 'daemon',
-                                  'failure_impact': 'critical'}]}],
-                # The daemon's audits are too far apart to find it dead
-                # in this test: its process watch does.
-                'services': [_service('ip', self.markers),
-                             _service('daemon', self.markers, max_failures=1,
-                                      dependencies=['ip'],
-                                      audit_interval=300)]}, f)
+            json.dump(document, f)
         config = base.write_config(str(tmp_path / node / 'stx.conf'), {
             'DEFAULT': {'transport_url': rabbit_url,
                         'control_exchange': (exchange or
@@ -115,7 +124,7 @@ class Controller:
 
 
 def test_active_standby_restart_and_failover(runner, tmp_path, rabbit_url):
-    one, two = _pair(runner, tmp_path, rabbit_url)
+    one, two = start_pair(runner, tmp_path, rabbit_url)
     try:
         _active_standby_restart_failover(one, two)
     finally:
@@ -171,7 +180,7 @@ def test_bad_model_or_key_refused_on_one_line(tmp_path):
                        'name': 'core', 'redundancy_model': '1+1',
                        'services': [{'name': 'ip',
                                      'failure_impact': 'critical'}]}],
-                   'services': [_service('ip', str(tmp_path))]}, f)
+                   'services': [stand_in('ip', str(tmp_path))]}, f)
     result = base.run('stx-sm', '--config-file', config)
     assert result.returncode == 1, result
     assert result.stderr.strip().splitlines() == [
@@ -180,13 +189,16 @@ def test_bad_model_or_key_refused_on_one_line(tmp_path):
         % (tmp_path / 'missing.key')], result.stderr
 
 
-def _pair(runner, tmp_path, rabbit_url, exchange=None):
+def start_pair(runner, tmp_path, rabbit_url, exchange=None,
+               model=small_model):
+    """controller-0's and controller-1's stx-sm, started."""
     key_file = str(tmp_path / 'sm.key')
     with open(key_file, 'w') as f:
         f.write(os.urandom(32).hex())
     ports = [base.free_port(socket.SOCK_DGRAM) for _ in NODES]
     pair = [Controller(runner, tmp_path, rabbit_url, node, ports[i],
-                       ports[1 - i], key_file, exchange=exchange)
+                       ports[1 - i], key_file, exchange=exchange,
+                       model=model)
             for i, node in enumerate(NODES)]
     for controller in pair:
         controller.process.wait_for_output(r'stx-sm ready')
@@ -215,7 +227,7 @@ def test_swact_round_trip_through_host_swact(runner, tmp_path, rabbit_url):
         deployment.cli.ok('host-unlock', 'controller-1', '--wait',
                           '--timeout', str(WAIT))
         assert deployment.states('controller-1') == test_heartbeat.IN_SERVICE
-        pair = _pair(runner, tmp_path, rabbit_url, deployment.exchange)
+        pair = start_pair(runner, tmp_path, rabbit_url, deployment.exchange)
         api_config = base.write_config(str(tmp_path / 'sm-api.conf'), {
             'DEFAULT': {'transport_url': rabbit_url,
                         'control_exchange': deployment.exchange,
