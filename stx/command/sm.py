@@ -4,9 +4,12 @@ Runs the service engine (stx.sm.manager) on the model ``[sm] model_file``
 and, when ``[sm] peer_address`` is set, talks to the other controller's
 stx-sm over UDP (stx.sm.peer); answers the sm API and host maintenance
 over RPC (topic stx-sm). Prints "stx-sm ready" once started, and stops on
-SIGTERM or SIGINT; the services it enabled keep running.
+SIGTERM or SIGINT; the services it enabled keep running. SIGHUP reloads
+the model: one that does not pass validation is refused, in the log, and
+the running model stays.
 """
 
+import signal
 import sys
 
 from stx.common import rpc
@@ -19,6 +22,7 @@ def _run(argv):
     svc, = service.load_services(['sm'])
     try:
         svc.start()
+        signal.signal(signal.SIGHUP, lambda signum, frame: svc.reload())
         print('stx-sm ready: %s%s' % (svc.node, '' if svc.peer is None else
                                       ', peer %s:%d' % svc.peer), flush=True)
         signals.wait()

@@ -143,8 +143,9 @@ class ServiceManager:
         self._started_at = None
         self._drivers = {name: ha_models.BUILT_IN[group.redundancy_model]()
                          for name, group in model.groups.items()}
-        self._watcher = watch.ProcessWatcher() if any(
-            spec.pid_file for spec in model.services.values()) else None
+        self._watcher = watch.ProcessWatcher()
+        # A model reload waiting for the engine thread.
+        self._new_model = None
         # What the last hello sent at a change said.
         self._said = None
         # The groups a controlled swact is handing to the peer.
@@ -155,8 +156,7 @@ class ServiceManager:
 
     def start(self):
         self._started_at = time.monotonic()
-        if self._watcher is not None:
-            self._watcher.start()
+        self._watcher.start()
         self._thread = threading.Thread(target=self._loop, daemon=True,
                                         name='sm-engine')
         self._thread.start()
@@ -167,9 +167,41 @@ class ServiceManager:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-        if self._watcher is not None:
-            self._watcher.stop()
+        self._watcher.stop()
         self._executor.shutdown(wait=False)
+
+    def reload(self, model):
+        """Take a new model's settings at the next engine pass.
+
+        What can change: actions, timeouts, audit intervals, budgets,
+        pid files, dependencies and failure impacts. The rest (the domain,
+        the groups, their redundancy and members, the services) decides
+        what runs where; changing it takes a restart of stx-sm.
+
+        :raises: Conflict naming what changed that cannot.
+        """
+        changed = [what for what, old, new in zip(
+            ('the domain', 'the service groups', 'the services'),
+            _structure(self.model), _structure(model)) if old != new]
+        if changed:
+            raise exception.Conflict(
+                'Cannot reload the model: %s changed; restart stx-sm to '
+                'change %s.' % (' and '.join(changed),
+                                'them' if len(changed) > 1 else 'it'))
+        self._new_model = model
+        self._wake.set()
+
+    def _take_new_model(self):
+        model, self._new_model = self._new_model, None
+        if model is None:
+            return
+        self.model = model
+        for name, service in self.services.items():
+            service.spec = model.services[name]
+        for name, group in self.groups.items():
+            group.spec = model.groups[name]
+        self._order = model.start_order()
+        LOG.info('Service-management model reloaded')
 
     # What others read.
 
@@ -370,6 +402,7 @@ class ServiceManager:
 
     def step(self):
         """One engine pass (the engine thread's; tests call it)."""
+        self._take_new_model()
         self._collect_results()
         if not self._decided():
             return
@@ -677,6 +710,15 @@ class ServiceManager:
                 'failed: %s' % (group.spec.name, group.status, self.node,
                                 ', '.join(failed))))
         group.alarmed = wanted
+
+
+def _structure(model):
+    """What a reload cannot change: domain, groups, services."""
+    return (model.domain,
+            {name: (group.redundancy_model, group.n_active, group.m_standby,
+                    [member.service for member in group.members])
+             for name, group in model.groups.items()},
+            sorted(model.services))
 
 
 def _condition(service):

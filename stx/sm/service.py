@@ -14,6 +14,7 @@ import socket
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from stx.common import exception
 from stx.common import rpc
 from stx.common import service
 from stx.conf import CONF
@@ -110,6 +111,22 @@ class SMService(service.Service):
         self._rpc_server.start()
         LOG.info('stx-sm on %(node)s listening on topic %(topic)s', {
             'node': self.node, 'topic': rpcapi.TOPIC})
+
+    def reload(self):
+        """Read ``[sm] model_file`` again and take its settings.
+
+        A file that does not pass validation, or changes what only a
+        restart can, is refused with the reason; the running model stays.
+
+        :returns: True if the new model was taken.
+        """
+        try:
+            self.engine.reload(sm_model.load())
+        except (sm_model.ModelError, exception.Conflict) as error:
+            LOG.error('Model not reloaded, keeping the running one: '
+                      '%(error)s', {'error': error})
+            return False
+        return True
 
     def stop(self):
         """Stop managing; the services enabled keep running."""

@@ -85,7 +85,7 @@ class Controller:
         self.markers = str(tmp_path / node / 'markers')
         os.makedirs(self.markers)
         document = model(self.markers)
-        model = str(tmp_path / node / 'model.yaml')
+        self.model_file = model = str(tmp_path / node / 'model.yaml')
         with open(model, 'w') as f:
             json.dump(document, f)
         config = base.write_config(str(tmp_path / node / 'stx.conf'), {
@@ -138,6 +138,15 @@ def _active_standby_restart_failover(one, two):
                          'daemon.active') and
               two.marked('ip.pid', 'daemon.pid'), WAIT)
     assert one.enables() == ['ip', 'daemon']
+
+    # SIGHUP with a model that does not pass validation: refused, said in
+    # the log, and the running model stays.
+    with open(one.model_file, 'w') as f:
+        f.write('domain: {name: controller}\n')
+    one.process.signal(signal.SIGHUP)
+    base.wait('the reload refused', lambda: 'Model not reloaded, keeping '
+              'the running one: %s: service_groups: is required'
+              % one.model_file in one.process.stderr(), WAIT)
 
     # The daemon is killed on the active controller: restarted there.
     killed = one.pid('daemon')

@@ -264,6 +264,40 @@ class TestAlone(EngineTestCase):
                    states.SG_STATUS_FAILED)
         self.assertIn('/nonexistent/daemon.pid: missing', daemon.reason)
 
+    def test_reload_takes_new_settings(self):
+        engine, recorder = self._engine(interval=0.02)
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        engine.reload(model.loads(MODEL.replace(
+            '    max_failures: 1\n', '    max_failures: 3\n')))
+        self._wait('reloaded', lambda: engine.services[
+            'daemon'].spec.max_failures == 3)
+        self.assertEqual(3, engine.model.services['daemon'].max_failures)
+        # Three failures in a row are within the new budget.
+        recorder.failing.add(('daemon', model.ACTION_AUDIT))
+        daemon = engine.services['daemon']
+        self._wait('daemon failed', lambda: daemon.status ==
+                   states.SG_STATUS_FAILED)
+        self.assertEqual(4, daemon.failures)
+
+    def test_reload_refuses_what_takes_a_restart(self):
+        engine, _ = self._engine(interval=0.02)
+        for text, what in (
+                (MODEL.replace('redundancy_model: 1+1',
+                               'redundancy_model: N\n    n_active: 1'),
+                 'the service groups changed'),
+                (MODEL.replace('dead_interval_ms: 200',
+                               'dead_interval_ms: 300'),
+                 'the domain changed'),
+                (MODEL.replace('helper', 'other'),
+                 'the service groups and the services changed')):
+            with self.subTest(what=what):
+                error = self.assertRaises(exception.Conflict, engine.reload,
+                                          model.loads(text))
+                self.assertIn('Cannot reload the model: %s' % what,
+                              str(error))
+        self.assertEqual(1, engine.model.services['daemon'].max_failures)
+
 
 class TestPair(EngineTestCase):
 
