@@ -20,7 +20,8 @@ pass it
    or an action) is disabled and enabled again, up to its
    ``max_failures`` in a row (failures are in a row unless it stayed
    enabled for ``failure_countdown`` between them); past that it stays
-   disabled and ``failed``;
+   disabled and ``failed`` until its group's failure debounce has passed,
+   then is enabled again with a new budget;
 4. sums each group up (fsm.group_state, fsm.group_status) and raises or
    clears alarm 400.001 for the group on this host, and, where the group
    is active, 400.002 while it has no standby on the peer. A group ``failed``
@@ -86,6 +87,7 @@ class ServiceState:
         self.busy = False
         self.audit_due = 0.0
         self.enabled_at = 0.0
+        self.failed_at = 0.0
         self.reason = None
         # The pid watched, and why it ended, until the engine acts on it.
         self.pid = None
@@ -491,8 +493,11 @@ class ServiceManager:
 
     def _drive(self, service, now):
         """Enable, go-active, go-standby or audit, as the role wants."""
-        if service.busy or service.status == states.SG_STATUS_FAILED:
+        if service.busy:
             return
+        if service.status == states.SG_STATUS_FAILED:
+            if not self._retry_due(service, now):
+                return
         if service.exited is not None:
             reason, service.exited = service.exited, None
             if service.state in fsm.ENABLED_STATES:
@@ -519,6 +524,23 @@ class ServiceManager:
                 service.audit_due and \
                 sm_model.ACTION_AUDIT in service.spec.actions:
             self._act(service, None, sm_model.ACTION_AUDIT)
+
+    def _retry_due(self, service, now):
+        """Whether a service failed past its budget gets a new one: after
+        its group's failure debounce, it is enabled again (so that the
+        controller can be the group's standby again, or its active when
+        the peer cannot).
+        """
+        debounce = self.model.group_of(
+            service.spec.name).failure_debounce_ms / 1000.0
+        if now - service.failed_at < debounce:
+            return False
+        LOG.info('Service %(name)s: enabled again after the failure '
+                 'debounce of %(secs)g s', {'name': service.spec.name,
+                                            'secs': debounce})
+        service.status = states.SG_STATUS_NONE
+        service.failures = 0
+        return True
 
     def _drive_down(self, service):
         """Disable a service whose group is disabled here, dependents
@@ -632,6 +654,7 @@ class ServiceManager:
         budget = service.spec.max_failures
         if service.failures > budget:
             service.status = states.SG_STATUS_FAILED
+            service.failed_at = time.monotonic()
             LOG.error('Service %(name)s failed %(count)d times in a row '
                       '(%(reason)s): left disabled', {
                           'name': service.spec.name,

@@ -191,6 +191,35 @@ class TestAlone(EngineTestCase):
             (alarm.alarm_id, alarm.severity, alarm.entity_instance_id))
         self.assertIn('failed: daemon', alarm.reason_text)
 
+    def test_after_the_failure_debounce_a_failed_service_is_retried(self):
+        text = MODEL.replace('    redundancy_model: 1+1\n',
+                             '    redundancy_model: 1+1\n'
+                             '    failure_debounce_ms: 300\n')
+        recorder = Actions()
+        engine = manager.ServiceManager(
+            model.loads(text), 'controller-0', faults=Faults(),
+            run_action=recorder, interval=0.02)
+        engine.start()
+        self.addCleanup(engine.stop)
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        recorder.failing.add(('daemon', model.ACTION_AUDIT))
+        daemon = engine.services['daemon']
+        self._wait('daemon failed', lambda: daemon.status ==
+                   states.SG_STATUS_FAILED)
+        failed = time.monotonic()
+        self._wait('400.001', lambda: engine.faults.of('400.001'))
+        recorder.failing.clear()
+        enables = recorder.of(model.ACTION_ENABLE).count('daemon')
+        self._wait('daemon enabled again', lambda: recorder.of(
+            model.ACTION_ENABLE).count('daemon') == enables + 1)
+        self.assertGreaterEqual(time.monotonic() - failed, 0.3)
+        self._wait('group well again', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE) and
+            engine.groups['core'].status == states.SG_STATUS_NONE)
+        self.assertEqual(0, daemon.failures)
+        self._wait('400.001 cleared', lambda: not engine.faults.of('400.001'))
+
     def test_a_minor_service_past_its_budget_warns(self):
         engine, recorder = self._engine(interval=0.02)
         recorder.failing.add(('helper', model.ACTION_ENABLE))
