@@ -269,6 +269,10 @@ class MtceManager:
             lifecycle.check_action(host, action)
         else:
             power.check_action(host, action)
+        if action == states.ACTION_LOCK and \
+                host['personality'] == states.CONTROLLER:
+            self.swacts.check_lock(
+                context, host, self.conductor.get_mtce_hosts(context))
         running = self.actions.task(host['uuid'])
         if action in lifecycle.LOCK_ACTIONS and (
                 running == RECOVERING or

@@ -7,7 +7,8 @@ the swact, which it refuses at once with its reason (no peer in contact,
 the peer cannot take a group, nothing active there); then, in an action
 thread, the host's task shows "Swact: In-Progress" until the peer holds
 every group active, as the controller's stx-sm sees it, and the event log
-tells how it ended.
+tells how it ended. A lock of the controller groups are active on is
+refused here too: swact first.
 """
 
 import time
@@ -24,6 +25,11 @@ LOG = logging.getLogger(__name__)
 TASK_SWACTING = 'Swact: In-Progress'
 # Seconds between two looks at the swact's progress.
 POLL_INTERVAL = 0.1
+# Seconds a lock waits to learn whether service groups are active on a
+# controller.
+LOCK_CHECK_TIMEOUT = 3
+# Group states in which a controller holds a group active.
+_HOLDING = (states.SG_ACTIVE, states.SG_GO_ACTIVE, states.SG_GO_STANDBY)
 
 
 class Swacts:
@@ -65,6 +71,42 @@ class Swacts:
                 action='swact', target=name, field='action',
                 reason='service management (stx-sm) on %s does not answer'
                 % name) from None
+
+    def check_lock(self, context, host, hosts):
+        """Refuse to lock the controller service groups are active on
+        while another controller could take them: swact first, as
+        StarlingX. A force-lock is not checked.
+
+        Without another controller in service (simplex), or when the
+        controller's stx-sm does not answer (no service management runs
+        there), the lock goes on.
+
+        :param hosts: every host (to find another controller in service).
+        :raises: InvalidStateTransition naming the active groups.
+        """
+        name = host['hostname']
+        if not any(other['uuid'] != host['uuid'] and
+                   other['personality'] == states.CONTROLLER and
+                   other['administrative'] == states.UNLOCKED and
+                   other['operational'] == states.ENABLED
+                   for other in hosts):
+            return
+        try:
+            state = self.sm.get_state(context, node=name,
+                                      timeout=LOCK_CHECK_TIMEOUT)
+        except exception.ServiceUnavailable as error:
+            LOG.warning('Lock of %(host)s: cannot tell whether service '
+                        'groups are active there: %(error)s',
+                        {'host': name, 'error': error.message})
+            return
+        active = sorted(group['name'] for group in state['service_groups']
+                        if group['node'] == name and
+                        group['state'] in _HOLDING)
+        if active:
+            raise exception.InvalidStateTransition(
+                action=states.ACTION_LOCK, target=name, field='action',
+                reason='%s active on it; swact to the other controller '
+                'first (host-swact)' % ', '.join(active))
 
     def run(self, context, host, groups):
         """Wait until the peer holds ``groups`` active; store the outcome

@@ -31,10 +31,11 @@ class SMAPI:
             target, version_cap=CONF.upgrade_levels.sm,
             timeout=timeout or CONF.sm.rpc_timeout)
 
-    def get_state(self, context, node=None):
+    def get_state(self, context, node=None, timeout=None):
         """The service domain as one controller's stx-sm sees it.
 
         :param node: the controller to ask; None: any.
+        :param timeout: seconds to wait; default ``[sm] rpc_timeout``.
         :returns: a dict: ``node`` (who answered), ``domain``, and lists
             ``nodes`` (name, administrative, operational, availability,
             ready_state, peer_in_contact), ``service_groups`` (name, node,
@@ -45,6 +46,8 @@ class SMAPI:
         """
         client = self.client if node is None else \
             self.client.prepare(server=node)
+        if timeout is not None:
+            client = client.prepare(timeout=timeout)
         return rpc.call(client, context, 'get_state', 'stx-sm')
 
     def swact(self, context, node, timeout=None):

@@ -404,9 +404,10 @@ def check_action(host, action, system, controllers=()):
     if action in _LOCK_ACTIONS and locked:
         raise refuse('the host is already locked')
     # StarlingX also refuses to lock the active controller while a standby
-    # could take over (swact first): that check comes with service
-    # management, which knows which controller is active. A simplex
-    # system's controller may be locked, as StarlingX's AIO-SX.
+    # could take over (swact first): stx-mtce checks that with service
+    # management, which knows which controller is active
+    # (stx.mtce.swact). A simplex system's controller may be locked, as
+    # StarlingX's AIO-SX.
     if (action in _SAFE_LOCK_ACTIONS
             and _only_controller_in_service(host, system, controllers)):
         raise refuse('it is the only enabled controller; unlock and enable '

@@ -23,6 +23,7 @@ class FakeSM:
     def __init__(self):
         self.active_on = 'controller-0'
         self.refusal = None
+        self.unanswered = None
         self.release = threading.Event()
         self.release.set()
         self.calls = []
@@ -33,7 +34,9 @@ class FakeSM:
             raise self.refusal
         return ['controller-services']
 
-    def get_state(self, context, node=None):
+    def get_state(self, context, node=None, timeout=None):
+        if self.unanswered is not None:
+            raise self.unanswered
         if self.release.is_set():
             self.active_on = 'controller-1'
         nodes = ('controller-0', 'controller-1')
@@ -45,7 +48,8 @@ class FakeSM:
                      else states.SG_STANDBY} for name in nodes]}
 
 
-class TestSwact(base.MtceTestCase):
+class ControllersTestCase(base.MtceTestCase):
+    """controller-0 and controller-1 in service; FakeSM for stx-sm."""
 
     def setUp(self):
         super().setUp()
@@ -63,6 +67,9 @@ class TestSwact(base.MtceTestCase):
             'administrative': states.UNLOCKED,
             'operational': states.ENABLED,
             'availability': states.AVAILABLE})
+
+
+class TestSwact(ControllersTestCase):
 
     def test_swact_shows_its_task_until_the_peer_holds_the_groups(self):
         self.sm.release.clear()
@@ -120,3 +127,35 @@ class TestSwact(base.MtceTestCase):
                       'available to take over',
                       self.error_of(response)['faultstring'])
         self.assertEqual([], self.sm.calls)
+
+
+class TestLock(ControllersTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.sm.release.clear()         # controller-0 holds the groups
+
+    def test_lock_of_the_active_controller_refused_swact_first(self):
+        response = self.action(self.controller, 'lock', expect_errors=True)
+        self.assertEqual(409, response.status_int)
+        fault = self.error_of(response)
+        self.assertEqual('action', fault['field'])
+        self.assertEqual('Cannot lock controller-0: controller-services '
+                         'active on it; swact to the other controller '
+                         'first (host-swact)', fault['faultstring'])
+        self.assertEqual(states.UNLOCKED,
+                         self.host(self.controller['uuid'])['administrative'])
+
+    def test_lock_of_the_standby_controller_goes_on(self):
+        shown = self.action(self.peer, 'lock').json
+        self.assertEqual(states.TASK_LOCKING, shown['task'])
+        self.assertEqual(states.LOCKED,
+                         self.wait_idle(self.peer)['administrative'])
+
+    def test_without_service_management_the_lock_goes_on(self):
+        self.sm.unanswered = exception.ServiceUnavailable(
+            service='stx-sm', reason='it did not answer')
+        shown = self.action(self.controller, 'lock').json
+        self.assertEqual(states.TASK_LOCKING, shown['task'])
+        self.assertEqual(states.LOCKED,
+                         self.wait_idle(self.controller)['administrative'])
