@@ -32,7 +32,8 @@ SERVICE_GROUP_FIELDS = ('id', 'uuid', 'name', 'node_name',
 SERVICE_FIELDS = ('id', 'uuid', 'name', 'node_name', 'service_group_name',
                   'state', 'desired_state', 'status', 'condition')
 NODE_FIELDS = ('id', 'uuid', 'name', 'administrative_state',
-               'operational_state', 'availability_status', 'ready_state')
+               'operational_state', 'availability_status', 'ready_state',
+               'paths')
 
 NODE_COLUMNS = (('id', 'id'), ('name', 'name'),
                 ('administrative', 'administrative_state'),
@@ -42,6 +43,15 @@ NODE_COLUMNS = (('id', 'id'), ('name', 'name'),
 
 # smc leaves services that never started out of service-list.
 _NOT_STARTED = states.SVC_INITIAL
+
+
+def paths_text(resource):
+    """``management: alive, oam: silent 3.2 s``: the paths to the peer."""
+    return ', '.join(
+        '%s: %s' % (path['name'], 'alive' if path['alive'] else
+                    'never heard' if path['silent_for'] is None else
+                    'silent %.1f s' % path['silent_for'])
+        for path in resource.get('paths') or ())
 
 
 def state_text(resource):
@@ -178,4 +188,5 @@ class ShowServiceNode(show.ShowOne):
         node = _get(self.app.client(SERVICE), resource_path(
             'nodes', parsed_args.node))
         columns = [(field, field) for _label, field in NODE_COLUMNS]
+        columns.append(('paths', paths_text))
         return _shown(parsed_args, node, columns)

@@ -44,12 +44,55 @@ opts = [
                     'hold every service group active by then, or the '
                     'swact is reported as failed (the groups stay where '
                     'service management puts them).'),
+    cfg.DictOpt('floating_addresses',
+                default={},
+                help='The floating addresses the active controller holds, '
+                     'as IPaddr2 holds them in StarlingX: service name to '
+                     '<address>/<prefixlen>@<interface>, IPv4 or IPv6, '
+                     'e.g. "management-ip:192.168.204.2/24@eth1,'
+                     'oam-ip:10.10.10.2/24@eth0". The model\'s services '
+                     'whose actions are the FloatingAddress plugin '
+                     '(stx.sm.plugins.address) use it: enable adds the '
+                     'address to the interface, disable removes it, and '
+                     'the audit fails unless the address is there and the '
+                     'interface is up. Such a service without a valid '
+                     'entry here fails every action, naming this option '
+                     'and the service.'),
 ]
 
 
+# The paths to the peer beyond the management network's (the options
+# above): each is used when its peer address is set.
+EXTRA_PATHS = ('cluster_host', 'oam')
+
+
+def _path_opts(path):
+    network = path.replace('_', '-')
+    return [
+        cfg.IPOpt('%s_listen_address' % path,
+                  help='Address stx-sm receives its peer\'s messages on, '
+                       'on the %s network.' % network),
+        cfg.PortOpt('%s_listen_port' % path, default=2222,
+                    help='UDP port of %s_listen_address.' % path),
+        cfg.IPOpt('%s_peer_address' % path,
+                  help='Address of the other controller\'s stx-sm on the '
+                       '%s network: a second, independent path to the '
+                       'peer. Unset: no such path.' % network),
+        cfg.PortOpt('%s_peer_port' % path, default=2222,
+                    help='UDP port of %s_peer_address.' % path),
+        cfg.StrOpt('%s_key_file' % path,
+                   default='$state_path/keys/sm-%s.key' % network,
+                   help='The key of the %s path (HMAC-SHA512), as '
+                        'key_file is the management path\'s.' % network),
+    ]
+
+
+path_opts = [opt for path in EXTRA_PATHS for opt in _path_opts(path)]
+
+
 def register_opts(conf):
-    conf.register_opts(opts, group='sm')
+    conf.register_opts(opts + path_opts, group='sm')
 
 
 def list_opts():
-    return {'sm': opts}
+    return {'sm': opts + path_opts}

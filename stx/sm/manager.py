@@ -53,6 +53,7 @@ LOG = logging.getLogger(__name__)
 
 GROUP_ALARM = '400.001'
 REDUNDANCY_ALARM = '400.002'
+PATH_ALARM = '400.005'
 ROLE_ACTIVE = states.SG_ACTIVE
 ROLE_STANDBY = states.SG_STANDBY
 ROLE_DISABLED = states.SG_DISABLED
@@ -148,6 +149,8 @@ class ServiceManager:
         self._watcher = watch.ProcessWatcher()
         # A model reload waiting for the engine thread.
         self._new_model = None
+        # The paths to the peer 400.005 is raised for.
+        self._path_alarmed = set()
         # What the last hello sent at a change said.
         self._said = None
         # The groups a controlled swact is handing to the peer.
@@ -234,11 +237,19 @@ class ServiceManager:
         """The service domain as this controller sees it: itself, and its
         peer as the peer's last hello told (stx.sm.rpcapi.SMAPI.get_state
         has the shape). A peer out of contact is shown with its groups and
-        services in state ``unknown``.
+        services in state ``unknown``. With a peer, this controller's node
+        has ``paths``: each path to the peer, whether it is alive and for
+        how many seconds it has been silent.
         """
         described = {'node': self.node, 'domain': self.model.domain.name,
                      'nodes': [], 'service_groups': [], 'services': []}
         self._describe_node(described, self.node, self.hello(), True)
+        if self.peer is not None:
+            described['nodes'][0]['paths'] = [
+                {'name': name, 'alive': path['alive'],
+                 'silent_for': None if path['silent_for'] is None else
+                 round(path['silent_for'], 1)}
+                for name, path in sorted(self.peer.paths().items())]
         theirs = None if self.peer is None else self.peer.peer_hello()
         if theirs is not None:
             self._describe_node(described, theirs['node'], theirs,
@@ -683,6 +694,31 @@ class ServiceManager:
                  for m in group.spec.members])
             self._alarm(group)
             self._redundancy_alarm(group, hello)
+        self._path_alarms(hello)
+
+    def _path_alarms(self, hello):
+        """400.005 for each path to the peer that is silent while another
+        one still brings its hellos: the peer is there, a link is not.
+        """
+        if self.peer is None or self.faults is None:
+            return
+        paths = self.peer.paths()
+        alive = sorted(name for name, path in paths.items()
+                       if path['alive'])
+        silent = set(paths) - set(alive) if alive else set()
+        for name in sorted(silent - self._path_alarmed):
+            self.faults.set_fault(fm_client.Fault(
+                alarm_id=PATH_ALARM, alarm_state=fm_client.SET,
+                entity_type_id='host', entity_instance_id='host=%s.network=%s'
+                % (self.node, name), severity=states.SEVERITY_MAJOR,
+                reason_text='Service management on %s hears nothing from %s '
+                'over the %s path; it still does over %s' % (
+                    self.node, (hello or {}).get('node', 'its peer'), name,
+                    ', '.join(alive))))
+        for name in sorted(self._path_alarmed - silent):
+            self.faults.clear_fault(PATH_ALARM, 'host=%s.network=%s'
+                                    % (self.node, name))
+        self._path_alarmed = silent
 
     def _redundancy_alarm(self, group, hello):
         """400.002 while the group active here has no standby to go to.

@@ -2,10 +2,11 @@
 
 Each stx-sm sends its peer a *hello* every ``hello_interval`` seconds,
 carrying what the peer needs to know of it (its node state and service
-group roles), and declares the peer dead when no valid message came for
-``dead_interval`` seconds (StarlingX's defaults: 200 ms and 800 ms). Other
-messages (a swact request and its reply, ...) travel the same way and are
-handed to the owner.
+group roles), on each of up to three independent paths (the management,
+cluster-host and OAM networks, as StarlingX), each with its own key. A
+path is dead when no valid message came on it for ``dead_interval``
+seconds (StarlingX's defaults: 200 ms and 800 ms), the peer when every
+path is. Other messages travel the same way and are handed to the owner.
 
 Wire format, network byte order::
 
@@ -18,10 +19,11 @@ Wire format, network byte order::
     24      8   sequence     1, 2, ... within an incarnation
     32      8   sent at      milliseconds since the epoch
     40      n   payload      JSON object, UTF-8; its "node" is the sender
-    40+n   64   HMAC-SHA512 over bytes 0 to 40+n, with the shared key
+    40+n   64   HMAC-SHA512 over bytes 0 to 40+n, with the path's key
 
-A message is accepted only if it is well formed, signed with the key, not
-from this node, newer than every message seen from its incarnation, and
+A message is accepted only if it is well formed, signed with its path's
+key, not from this node, newer than every message seen on its path from
+its incarnation (each path numbers its own), and
 sent within ``max_age`` seconds of this node's clock (the controllers keep
 their clocks in step with NTP): a recorded message cannot be played back,
 neither to the same incarnation nor later. Refused datagrams are counted
@@ -37,6 +39,7 @@ import socket
 import struct
 import threading
 import time
+import typing
 
 from oslo_log import log as logging
 
@@ -112,33 +115,54 @@ def unpack(key, data):
     return Message(kind, incarnation, seq, sent_ms / 1000.0, payload)
 
 
-class PeerLink:
-    """One UDP path to the peer controller's stx-sm.
+class Path(typing.NamedTuple):
+    """One independent way to the peer: a network, its key, its ends."""
 
-    :param key: the shared key (bytes, at least 16).
-    :param node: this controller's name, sent in every message.
-    :param local: (ip, port) to receive on; port 0 picks one (``address``).
-    :param peer: the peer's (ip, port).
+    #: management, cluster-host or oam.
+    name: str
+    #: The key messages on this path are signed with (bytes, at least 16).
+    key: bytes
+    #: (ip, port) to receive on; port 0 picks one (``PeerLink.addresses``).
+    local: tuple
+    #: The peer's (ip, port) on this path.
+    peer: tuple
+
+
+class PeerLink:
+    """The UDP paths to the peer controller's stx-sm.
+
+    Every message goes out on every path, signed with that path's key;
+    each path keeps its own sequence numbers and its own record of what it
+    received, so that one path's loss or replay says nothing of another.
+    The peer is alive while any path brings a valid message within the
+    dead interval; ``paths()`` tells which do.
+
+    :param node: this node's name; messages from it are refused.
+    :param paths: the Paths, at least one.
     :param hello: a callable returning the dict each hello carries.
     :param on_message: called with each accepted Message that is not a
         hello, in the receiving thread.
     :param on_hello: called with no arguments, in the receiving thread,
         when a hello says something the last one did not.
     :param hello_interval: seconds between two hellos.
-    :param dead_interval: seconds without a message before the peer is
-        dead.
+    :param dead_interval: seconds without a message before a path, and
+        once every path is, the peer, is dead.
     :param max_age: seconds a message may be older (or newer) than this
         node's clock.
     """
 
-    def __init__(self, key, node, local, peer, hello=dict, on_message=None,
-                 hello_interval=0.2, dead_interval=0.8, max_age=30.0,
-                 on_hello=None):
-        if len(key) < 16:
-            raise ValueError('the peer key needs at least 16 bytes')
-        self._key = key
+    def __init__(self, node, paths, hello=dict, on_message=None,
+                 on_hello=None, hello_interval=0.2, dead_interval=0.8,
+                 max_age=30.0):
+        if not paths:
+            raise ValueError('a peer link needs at least one path')
+        for path in paths:
+            if len(path.key) < 16:
+                raise ValueError('the key of SM path %s has %d bytes; at '
+                                 'least 16 are needed'
+                                 % (path.name, len(path.key)))
         self.node = node
-        self.peer = peer
+        self._paths = list(paths)
         self._hello = hello
         self._on_message = on_message
         self._on_hello = on_hello
@@ -146,24 +170,45 @@ class PeerLink:
         self.dead_interval = dead_interval
         self.max_age = max_age
         self._incarnation = os.urandom(INCARNATION_SIZE)
-        self._seq = 0
+        self._seq = {path.name: 0 for path in paths}
         self._lock = threading.Lock()
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._send_lock = threading.Lock()
+        self._socks = {}
         try:
-            self._sock.bind(local)
-        except OSError as error:
-            self._sock.close()
-            raise OSError(error.errno, 'cannot bind the SM peer socket to '
-                          '%s port %s: %s' % (local[0], local[1],
-                                              error.strerror)) from error
-        self.address = self._sock.getsockname()
-        # The peer's incarnations, the last first -> highest sequence seen.
-        self._seen = collections.OrderedDict()
-        self._heard_at = None
+            for path in paths:
+                self._socks[path.name] = _bind(path)
+        except OSError:
+            for sock in self._socks.values():
+                sock.close()
+            raise
+        #: Each path's bound (ip, port).
+        self.addresses = {name: sock.getsockname()
+                          for name, sock in self._socks.items()}
+        # Per path, the peer's incarnations, the last first -> highest
+        # sequence seen.
+        self._seen = {path.name: collections.OrderedDict() for path in paths}
+        self._heard_at = {path.name: None for path in paths}
         self._last_hello = None
+        self._last_hello_sent_at = None
         self.stats = collections.Counter()
         self._stop = threading.Event()
         self._thread = None
+
+    @property
+    def address(self):
+        """The first path's bound (ip, port)."""
+        return self.addresses[self._paths[0].name]
+
+    @property
+    def peer(self):
+        """The first path's peer (ip, port)."""
+        return self._paths[0].peer
+
+    def set_peer(self, name, peer):
+        """Send path ``name``'s messages to ``peer`` (ip, port) from now."""
+        with self._lock:
+            self._paths = [path._replace(peer=peer) if path.name == name
+                           else path for path in self._paths]
 
     # Life cycle.
 
@@ -177,22 +222,32 @@ class PeerLink:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-        self._sock.close()
+        for sock in self._socks.values():
+            sock.close()
 
     # What the owner uses.
 
     def send(self, kind, payload):
-        """Send one message of type ``kind`` (not HELLO) to the peer."""
-        with self._lock:
-            self._seq += 1
-            data = pack(self._key, kind, self._incarnation, self._seq,
-                        dict(payload, node=self.node))
+        """Send one message of type ``kind`` to the peer, on every path."""
+        # One sender at a time: the peer refuses a message that arrives
+        # after a later one of the same path (a replay, to it).
+        with self._send_lock:
+            with self._lock:
+                paths = list(self._paths)
+            for path in paths:
+                self._send(path, kind, payload)
+
+    def _send(self, path, kind, payload):
+        self._seq[path.name] += 1
+        data = pack(path.key, kind, self._incarnation, self._seq[path.name],
+                    dict(payload, node=self.node))
         try:
-            self._sock.sendto(data, self.peer)
+            self._socks[path.name].sendto(data, path.peer)
         except OSError as error:
             self.stats['send_failed'] += 1
-            LOG.debug('SM peer message to %(peer)s not sent: %(error)s',
-                      {'peer': self.peer, 'error': error})
+            LOG.debug('SM peer message to %(peer)s over %(path)s not '
+                      'sent: %(error)s', {'peer': path.peer,
+                                          'path': path.name, 'error': error})
 
     def hello_now(self):
         """Send a hello at once, between the periodic ones: the owner's
@@ -202,11 +257,23 @@ class PeerLink:
         self.send(HELLO, self._hello())
 
     def alive(self):
-        """Whether the peer was heard within the dead interval."""
+        """Whether the peer was heard, on any path, within the dead
+        interval.
+        """
+        return any(path['alive'] for path in self.paths().values())
+
+    def paths(self):
+        """Each path's name -> ``alive`` (heard within the dead interval)
+        and ``silent_for`` (seconds since its last valid message; None if
+        it never brought one).
+        """
+        now = time.monotonic()
         with self._lock:
-            heard = self._heard_at
-        return heard is not None and \
-            time.monotonic() - heard <= self.dead_interval
+            heard = dict(self._heard_at)
+        return {name: {'alive': at is not None and
+                       now - at <= self.dead_interval,
+                       'silent_for': None if at is None else now - at}
+                for name, at in heard.items()}
 
     def peer_hello(self):
         """The payload of the peer's last hello, or None."""
@@ -217,7 +284,8 @@ class PeerLink:
 
     def _run(self):
         selector = selectors.DefaultSelector()
-        selector.register(self._sock, selectors.EVENT_READ)
+        for name, sock in self._socks.items():
+            selector.register(sock, selectors.EVENT_READ, name)
         next_hello = time.monotonic()
         try:
             while not self._stop.is_set():
@@ -225,28 +293,31 @@ class PeerLink:
                 if now >= next_hello:
                     self.send(HELLO, self._hello())
                     next_hello = now + self.hello_interval
-                if selector.select(min(max(0.0, next_hello - now),
-                                       _STOP_POLL)):
-                    self._receive()
+                for key, _events in selector.select(
+                        min(max(0.0, next_hello - now), _STOP_POLL)):
+                    self._receive(key.data, key.fileobj)
         except OSError:
             if not self._stop.is_set():
                 raise
         finally:
             selector.close()
 
-    def _receive(self):
-        data, sender = self._sock.recvfrom(_RECEIVE_SIZE)
+    def _receive(self, name, sock):
+        data, sender = sock.recvfrom(_RECEIVE_SIZE)
+        key = self._key(name)
         previous = self._last_hello
         try:
-            message = self._accept(unpack(self._key, data))
+            message = self._accept(name, unpack(key, data))
         except Refused as error:
             self.stats['refused'] += 1
-            LOG.debug('SM peer datagram from %(sender)s refused: '
-                      '%(reason)s', {'sender': sender, 'reason': error})
+            self.stats['refused:%s' % name] += 1
+            LOG.debug('SM peer datagram from %(sender)s over %(path)s '
+                      'refused: %(reason)s', {'sender': sender, 'path': name,
+                                              'reason': error})
             return
         self.stats['accepted'] += 1
         if message.type == HELLO:
-            if message.payload != previous and self._on_hello is not None:
+            if self._last_hello != previous and self._on_hello is not None:
                 self._on_hello()
             return
         if self._on_message is not None:
@@ -256,7 +327,11 @@ class PeerLink:
                 LOG.exception('Handling SM peer message type %(type)d '
                               'failed', {'type': message.type})
 
-    def _accept(self, message):
+    def _key(self, name):
+        with self._lock:
+            return next(path.key for path in self._paths if path.name == name)
+
+    def _accept(self, name, message):
         if message.payload['node'] == self.node:
             raise Refused('sent by this node')
         age = time.time() - message.sent_at
@@ -264,14 +339,34 @@ class PeerLink:
             raise Refused('sent %.1fs %s this node\'s clock' % (
                 abs(age), 'behind' if age > 0 else 'ahead of'))
         with self._lock:
-            last = self._seen.get(message.incarnation)
+            seen = self._seen[name]
+            last = seen.get(message.incarnation)
             if last is not None and message.seq <= last:
                 raise Refused('sequence %d already seen' % message.seq)
-            self._seen[message.incarnation] = message.seq
-            self._seen.move_to_end(message.incarnation, last=False)
-            while len(self._seen) > _INCARNATIONS_KEPT:
-                self._seen.popitem()
-            self._heard_at = time.monotonic()
-            if message.type == HELLO:
+            seen[message.incarnation] = message.seq
+            seen.move_to_end(message.incarnation, last=False)
+            while len(seen) > _INCARNATIONS_KEPT:
+                seen.popitem()
+            self._heard_at[name] = time.monotonic()
+            # The same hello comes on every path: the newest one counts.
+            if message.type == HELLO and (
+                    self._last_hello_sent_at is None or
+                    message.sent_at >= self._last_hello_sent_at or
+                    message.payload.get('node') !=
+                    (self._last_hello or {}).get('node')):
                 self._last_hello = message.payload
+                self._last_hello_sent_at = message.sent_at
         return message
+
+
+def _bind(path):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.bind(path.local)
+    except OSError as error:
+        sock.close()
+        raise OSError(error.errno, 'cannot bind the SM %s path socket to %s '
+                      'port %s: %s' % (path.name, path.local[0],
+                                       path.local[1], error.strerror)
+                      ) from error
+    return sock

@@ -38,7 +38,8 @@ class SMAPI:
         :param timeout: seconds to wait; default ``[sm] rpc_timeout``.
         :returns: a dict: ``node`` (who answered), ``domain``, and lists
             ``nodes`` (name, administrative, operational, availability,
-            ready_state, peer_in_contact), ``service_groups`` (name, node,
+            ready_state; the answering node's also ``paths`` to its peer:
+            name, alive, silent_for), ``service_groups`` (name, node,
             state, desired_state, status, condition) and ``services``
             (name, node, service_group, state, desired_state, status,
             condition), one entry per controller heard from.

@@ -18,6 +18,7 @@ from stx.common import exception
 from stx.common import rpc
 from stx.common import service
 from stx.conf import CONF
+from stx.conf import sm as sm_conf
 from stx.fm import client as fm_client
 from stx.sm import manager
 from stx.sm import model as sm_model
@@ -27,6 +28,7 @@ from stx.sm import rpcapi
 LOG = logging.getLogger(__name__)
 
 STOP_TIMEOUT = 5
+PATH_MANAGEMENT = 'management'
 
 
 class SMEndpoint:
@@ -44,18 +46,47 @@ class SMEndpoint:
         return self._engine.swact(timeout=timeout)
 
 
-def read_key(path):
+def read_key(path, option='key_file'):
     """The peer key in ``path``; StartupError saying what is wrong."""
     try:
         with open(path, 'rb') as f:
             key = f.read().strip()
     except OSError as error:
-        raise service.StartupError('cannot read [sm] key_file %s: %s' % (
-            path, error.strerror)) from None
+        raise service.StartupError('cannot read [sm] %s %s: %s' % (
+            option, path, error.strerror)) from None
     if len(key) < 16:
-        raise service.StartupError('[sm] key_file %s holds %d bytes; at '
-                                   'least 16 are needed' % (path, len(key)))
+        raise service.StartupError('[sm] %s %s holds %d bytes; at least '
+                                   '16 are needed' % (option, path,
+                                                      len(key)))
     return key
+
+
+def configured_paths():
+    """The peer paths ``[sm]`` configures: management (``peer_address``)
+    and each of ``<network>_peer_address``.
+    """
+    conf = CONF.sm
+    paths = []
+    if conf.peer_address:
+        paths.append(sm_peer.Path(
+            PATH_MANAGEMENT, read_key(conf.key_file),
+            (conf.listen_address, conf.listen_port),
+            (conf.peer_address, conf.peer_port)))
+    for prefix in sm_conf.EXTRA_PATHS:
+        peer_address = conf['%s_peer_address' % prefix]
+        if not peer_address:
+            continue
+        listen = conf['%s_listen_address' % prefix]
+        if not listen:
+            raise service.StartupError(
+                '[sm] %s_peer_address is set but not %s_listen_address'
+                % (prefix, prefix))
+        paths.append(sm_peer.Path(
+            prefix.replace('_', '-'),
+            read_key(conf['%s_key_file' % prefix], '%s_key_file' % prefix),
+            (listen, conf['%s_listen_port' % prefix]),
+            (peer_address, conf['%s_peer_port' % prefix])))
+    return paths
 
 
 class SMService(service.Service):
@@ -87,12 +118,11 @@ class SMService(service.Service):
         except sm_model.ModelError as error:
             raise service.StartupError(str(error)) from None
         self.node = CONF.sm.node or socket.gethostname()
-        if CONF.sm.peer_address:
+        paths = configured_paths()
+        if paths:
             domain = model.domain
             self._link = sm_peer.PeerLink(
-                read_key(CONF.sm.key_file), self.node,
-                (CONF.sm.listen_address, CONF.sm.listen_port),
-                (CONF.sm.peer_address, CONF.sm.peer_port),
+                self.node, paths,
                 hello=lambda: self.engine.hello(),
                 on_hello=lambda: self.engine.wake(),
                 hello_interval=domain.hello_interval_ms / 1000.0,

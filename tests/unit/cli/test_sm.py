@@ -135,7 +135,9 @@ class TestSMCommands(test_cli.CliTestCase):
              ['administrative_state', 'unlocked'],
              ['operational_state', 'enabled'],
              ['availability_status', 'available'],
-             ['ready_state', 'enabled']], rows)
+             ['ready_state', 'enabled'], ['paths', '']], rows)
+        self.assertEqual(['paths', 'management: alive, oam: silent 3.2 s'],
+                         self.table_of('servicenode-show', 'controller-0')[-1])
 
     def test_unknown_is_one_line(self):
         for argv, text in (

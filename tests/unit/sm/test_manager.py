@@ -81,12 +81,19 @@ class Peer:
     def __init__(self):
         self.other = None
         self.last = None
+        self.cut = set()
 
     def alive(self):
         return self.other is not None
 
     def hello_now(self):
         """The other reads this one's hello when it needs it."""
+
+    def paths(self):
+        """One path, alive as the other is heard; ``cut`` ones silent."""
+        return {name: {'alive': self.other is not None and
+                       name not in self.cut, 'silent_for': None}
+                for name in ('management', 'oam')}
 
     def peer_hello(self):
         """The other's hello; its last one once it is no longer heard."""
@@ -438,7 +445,9 @@ class TestPair(EngineTestCase):
         self.assertEqual([
             {'name': 'controller-1', 'administrative': 'unlocked',
              'operational': 'enabled', 'availability': 'available',
-             'ready_state': 'enabled'},
+             'ready_state': 'enabled', 'paths': [
+                 {'name': 'management', 'alive': True, 'silent_for': None},
+                 {'name': 'oam', 'alive': True, 'silent_for': None}]},
             {'name': 'controller-0', 'administrative': 'unlocked',
              'operational': 'enabled', 'availability': 'available',
              'ready_state': 'enabled'}], described['nodes'])
@@ -502,6 +511,28 @@ class TestPair(EngineTestCase):
         one.peer.other = two
         self._wait('400.002 cleared', lambda: not one.faults.of('400.002'))
         self.assertEqual([], two.faults.of('400.002'))
+
+    def test_a_silent_path_is_alarmed_while_another_brings_hellos(self):
+        one, _, two, _ = self._pair()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        one.peer.cut.add('oam')
+        self._wait('400.005', lambda: one.faults.of('400.005'))
+        [alarm] = one.faults.of('400.005')
+        self.assertEqual(('major', 'host=controller-0.network=oam'),
+                         (alarm.severity, alarm.entity_instance_id))
+        self.assertEqual('Service management on controller-0 hears nothing '
+                         'from controller-1 over the oam path; it still '
+                         'does over management', alarm.reason_text)
+        # Nothing moved.
+        self.assertEqual(states.SG_ACTIVE, one.groups['core'].role)
+        one.peer.cut.clear()
+        self._wait('400.005 cleared', lambda: not one.faults.of('400.005'))
+        # With every path silent the peer is gone: not a path's fault.
+        one.peer.cut.update(('management', 'oam'))
+        time.sleep(0.1)
+        self.assertEqual([], one.faults.of('400.005'))
 
     def test_the_first_to_decide_does_not_take_the_active_role(self):
         peers = Peer(), Peer()

@@ -56,19 +56,37 @@ class TestWireFormat(base.BaseTestCase):
                           {'node': 'c', 'x': 'y' * peer.MAX_PAYLOAD})
 
 
+def _path(name='management', key=KEY, to=('127.0.0.1', 9)):
+    return peer.Path(name, key, ('127.0.0.1', 0), to)
+
+
+def _link(node, paths, **kwargs):
+    return peer.PeerLink(node, paths, **kwargs)
+
+
+def _connect(one, two):
+    """Point each link's paths at the other's, path by path."""
+    for name, address in two.addresses.items():
+        one.set_peer(name, address)
+    for name, address in one.addresses.items():
+        two.set_peer(name, address)
+
+
 class TestPeerLink(base.BaseTestCase):
 
-    def _pair(self, **kwargs):
+    def _pair(self, names=('management',), keys=None, **kwargs):
         kwargs.setdefault('hello_interval', 0.05)
         kwargs.setdefault('dead_interval', 0.3)
         self.received = []
-        one = peer.PeerLink(KEY, 'controller-0', ('127.0.0.1', 0),
-                            ('127.0.0.1', 9), hello=lambda: {'role': 'a'},
-                            **kwargs)
-        two = peer.PeerLink(KEY, 'controller-1', ('127.0.0.1', 0),
-                            one.address, hello=lambda: {'role': 's'},
-                            on_message=self.received.append, **kwargs)
-        one.peer = two.address
+        keys = keys or {}
+        one = _link('controller-0', [_path(n, keys.get(n, KEY))
+                                     for n in names],
+                    hello=lambda: {'role': 'a'}, **kwargs)
+        two = _link('controller-1', [_path(n, keys.get(n, KEY))
+                                     for n in names],
+                    hello=lambda: {'role': 's'},
+                    on_message=self.received.append, **kwargs)
+        _connect(one, two)
         for link in (one, two):
             self.addCleanup(link.stop)
             link.start()
@@ -85,15 +103,13 @@ class TestPeerLink(base.BaseTestCase):
     def test_the_owner_hears_of_a_hello_that_changed(self):
         said = {'role': 'standby'}
         changes = []
-        one = peer.PeerLink(KEY, 'controller-0', ('127.0.0.1', 0),
-                            ('127.0.0.1', 9), hello=lambda: dict(said),
-                            hello_interval=0.02)
-        two = peer.PeerLink(KEY, 'controller-1', ('127.0.0.1', 0),
-                            one.address, on_hello=lambda: changes.append(
-                                two.peer_hello()['role']))
+        one = _link('controller-0', [_path()], hello=lambda: dict(said),
+                    hello_interval=0.02)
+        two = _link('controller-1', [_path()], on_hello=lambda:
+                    changes.append(two.peer_hello()['role']))
         for link in (one, two):
             self.addCleanup(link.stop)
-        one.peer = two.address
+        _connect(one, two)
         one.start()
         two.start()
         self.assertTrue(_wait(lambda: changes == ['standby']))
@@ -108,6 +124,46 @@ class TestPeerLink(base.BaseTestCase):
         stopped = time.monotonic()
         self.assertTrue(_wait(lambda: not two.alive()))
         self.assertLess(time.monotonic() - stopped, 0.3 + 0.2)
+
+    def test_one_path_lost_the_peer_alive_on_the_others(self):
+        names = ('management', 'cluster-host', 'oam')
+        one, two = self._pair(names)
+        self.assertTrue(_wait(lambda: all(
+            path['alive'] for path in two.paths().values())))
+        # controller-0 sends its cluster-host messages nowhere.
+        one.set_peer('cluster-host', ('127.0.0.1', 9))
+        self.assertTrue(_wait(lambda: not two.paths()[
+            'cluster-host']['alive']))
+        paths = two.paths()
+        self.assertTrue(paths['management']['alive'])
+        self.assertTrue(paths['oam']['alive'])
+        self.assertGreater(paths['cluster-host']['silent_for'], 0.3)
+        self.assertTrue(two.alive())
+        self.assertEqual({'node': 'controller-0', 'role': 'a'},
+                         two.peer_hello())
+
+    def test_each_path_has_its_key(self):
+        keys = {'management': KEY, 'oam': b'o' * 32}
+        one, two = self._pair(('management', 'oam'), keys=keys)
+        self.assertTrue(_wait(lambda: all(
+            path['alive'] for path in two.paths().values())))
+        sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(sender.close)
+        # Signed with the management key, sent on the oam path.
+        sender.sendto(peer.pack(KEY, SWACT, os.urandom(16), 1,
+                                {'node': 'intruder'}),
+                      two.addresses['oam'])
+        self.assertTrue(_wait(lambda: two.stats['refused:oam'] == 1))
+        self.assertEqual(0, two.stats['refused:management'])
+        self.assertEqual([], self.received)
+
+    def test_each_path_numbers_its_messages(self):
+        one, two = self._pair(('management', 'oam'), hello_interval=60)
+        one.send(SWACT, {'n': 1})
+        # The same message on both paths is taken on both: a path's
+        # sequence says nothing of another's.
+        self.assertTrue(_wait(lambda: len(self.received) == 2))
+        self.assertEqual(0, two.stats['refused'])
 
     def test_other_messages_reach_the_owner(self):
         one, two = self._pair()
@@ -136,6 +192,7 @@ class TestPeerLink(base.BaseTestCase):
             sender.sendto(data, two.address)
         # The good message is accepted once, the five others refused.
         self.assertTrue(_wait(lambda: two.stats['refused'] == 5))
+        self.assertEqual(5, two.stats['refused:management'])
         self.assertEqual(1, len(self.received))
         self.assertEqual('intruder', self.received[0].payload['node'])
 
@@ -152,13 +209,16 @@ class TestPeerLink(base.BaseTestCase):
         time.sleep(0.35)
         self.assertTrue(two.alive())
 
-    def test_key_too_short_and_port_in_use(self):
-        self.assertRaises(ValueError, peer.PeerLink, b'short', 'c',
-                          ('127.0.0.1', 0), ('127.0.0.1', 9))
+    def test_key_too_short_no_path_and_port_in_use(self):
+        error = self.assertRaises(ValueError, _link, 'c',
+                                  [_path('oam', b'short')])
+        self.assertIn('the key of SM path oam has 5 bytes', str(error))
+        self.assertRaises(ValueError, _link, 'c', [])
         taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.addCleanup(taken.close)
         taken.bind(('127.0.0.1', 0))
-        error = self.assertRaises(OSError, peer.PeerLink, KEY, 'c',
-                                  taken.getsockname(), ('127.0.0.1', 9))
-        self.assertIn('cannot bind the SM peer socket to 127.0.0.1',
+        error = self.assertRaises(OSError, _link, 'c', [
+            _path('management'),
+            peer.Path('oam', KEY, taken.getsockname(), ('127.0.0.1', 9))])
+        self.assertIn('cannot bind the SM oam path socket to 127.0.0.1',
                       str(error))

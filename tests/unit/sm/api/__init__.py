@@ -42,7 +42,9 @@ def _node(name):
 # lists are not in order: the API sorts them.
 STATE = {
     'node': 'controller-0', 'domain': 'controller',
-    'nodes': [_node('controller-1'), _node('controller-0')],
+    'nodes': [_node('controller-1'), dict(_node('controller-0'), paths=[
+        {'name': 'management', 'alive': True, 'silent_for': 0.1},
+        {'name': 'oam', 'alive': False, 'silent_for': 3.2}])],
     'service_groups': [
         _group('oam-services', 'controller-1', states.SG_STANDBY),
         _group('controller-services', 'controller-1', states.SG_STANDBY,

@@ -5,11 +5,11 @@ from tests.unit.sm import api
 
 NODE_FIELDS = ['id', 'uuid', 'name', 'administrative_state',
                'operational_state', 'availability_status', 'ready_state',
-               'links']
-# StarlingX's ServiceNode, then ours (id, uuid, ready_state).
+               'paths', 'links']
+# StarlingX's ServiceNode, then ours (id, uuid, ready_state, paths).
 SERVICENODE_FIELDS = ['id', 'uuid', 'origin', 'hostname', 'admin', 'oper',
                       'avail', 'ready_state', 'active_services',
-                      'swactable_services']
+                      'swactable_services', 'paths']
 
 
 class TestNodes(api.SMApiCase):

@@ -12,11 +12,14 @@ into the resources of StarlingX's sm-api, with the field names its clients
   its own node's services and has no ``node_name`` (``smc`` prints its own
   hostname instead); ours carry ``node_name``, and also ``uuid``,
   ``service_group_name`` and ``condition``.
-* ``nodes``: the controllers, with StarlingX's names for their states.
+* ``nodes``: the controllers, with StarlingX's names for their states,
+  and ours, ``paths``: as the stx-sm answering sees them, its paths to its
+  peer (``name``, ``alive``, ``silent_for`` seconds); empty for the other
+  node and for a node without a peer.
 * ``servicenode``: a node as mtce and sysinv ask about it before a swact:
   ``admin``/``oper``/``avail``, ``active_services`` and
-  ``swactable_services`` (``yes``/``no``); ours add ``id``, ``uuid`` and
-  ``ready_state``.
+  ``swactable_services`` (``yes``/``no``); ours add ``id``, ``uuid``,
+  ``ready_state`` and ``paths``.
 
 A status of ``none`` goes out as ``''``, the value StarlingX's sm database
 holds (sm_types.c): clients print ``<state>-<status>`` whenever the status
@@ -164,6 +167,7 @@ def nodes(state, base):
             'operational_state': node['operational'],
             'availability_status': node['availability'],
             'ready_state': node['ready_state'],
+            'paths': node.get('paths', []),
             'links': _links(base, 'nodes', node_uuid)})
     return result
 
@@ -194,7 +198,8 @@ def service_nodes(state):
             'avail': node['availability_status'],
             'ready_state': node['ready_state'],
             'active_services': YES if holding else NO,
-            'swactable_services': YES if movable else NO})
+            'swactable_services': YES if movable else NO,
+            'paths': node['paths']})
     return result
 
 
