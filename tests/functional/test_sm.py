@@ -16,8 +16,10 @@ import os
 import signal
 import socket
 import sys
+import time
 
 from tests.functional import base
+from tests.functional import network
 from tests.functional import test_heartbeat
 
 WAIT = 30
@@ -77,26 +79,34 @@ class Controller:
     """One controller's stx-sm, its stand-ins leaving their marks in
     ``markers``.
 
+    :param paths: ``{path: (listen port, peer port, key file)}``, path
+        ``management`` or one of ``[sm]``'s extra paths (``cluster_host``,
+        ``oam``), all on 127.0.0.1.
     :param model: ``model(markers)`` -> the model document.
     """
 
-    def __init__(self, runner, tmp_path, rabbit_url, node, port, peer_port,
-                 key_file, exchange=None, model=small_model):
+    def __init__(self, runner, tmp_path, rabbit_url, node, paths,
+                 exchange=None, model=small_model):
         self.markers = str(tmp_path / node / 'markers')
         os.makedirs(self.markers)
         document = model(self.markers)
         self.model_file = model = str(tmp_path / node / 'model.yaml')
         with open(model, 'w') as f:
             json.dump(document, f)
+        sm = {'node': node, 'model_file': model}
+        for path, (port, peer_port, key_file) in paths.items():
+            prefix = '' if path == 'management' else path + '_'
+            sm.update({prefix + 'listen_address': '127.0.0.1',
+                       prefix + 'listen_port': port,
+                       prefix + 'peer_address': '127.0.0.1',
+                       prefix + 'peer_port': peer_port,
+                       prefix + 'key_file': key_file})
         config = base.write_config(str(tmp_path / node / 'stx.conf'), {
             'DEFAULT': {'transport_url': rabbit_url,
                         'control_exchange': (exchange or
                                              base.unique_name('stx')),
                         'state_path': str(tmp_path / node / 'state')},
-            'sm': {'node': node, 'model_file': model,
-                   'listen_address': '127.0.0.1', 'listen_port': port,
-                   'peer_address': '127.0.0.1', 'peer_port': peer_port,
-                   'key_file': key_file}})
+            'sm': sm})
         self.process = runner.start('stx-sm', '--config-file', config)
 
     def marked(self, *names):
@@ -198,17 +208,63 @@ def test_bad_model_or_key_refused_on_one_line(tmp_path):
         % (tmp_path / 'missing.key')], result.stderr
 
 
-def start_pair(runner, tmp_path, rabbit_url, exchange=None,
-               model=small_model):
-    """controller-0's and controller-1's stx-sm, started."""
-    key_file = str(tmp_path / 'sm.key')
-    with open(key_file, 'w') as f:
+def _key(path):
+    with open(path, 'w') as f:
         f.write(os.urandom(32).hex())
-    ports = [base.free_port(socket.SOCK_DGRAM) for _ in NODES]
-    pair = [Controller(runner, tmp_path, rabbit_url, node, ports[i],
-                       ports[1 - i], key_file, exchange=exchange,
-                       model=model)
-            for i, node in enumerate(NODES)]
+    return path
+
+
+class Relays:
+    """Each path's datagrams, both ways, through a UdpRelay the test can
+    cut.
+    """
+
+    def __init__(self, tmp_path, paths):
+        self.relays = {}
+        self.ports = {}
+        for path in paths:
+            key = _key(str(tmp_path / ('sm-%s.key' % path)))
+            listen = [base.free_port(socket.SOCK_DGRAM) for _ in NODES]
+            fronts = [base.free_port(socket.SOCK_DGRAM) for _ in NODES]
+            # A node sends to its relay, which forwards to the other node.
+            self.relays[path] = [network.UdpRelay(
+                ('127.0.0.1', fronts[i]), ('127.0.0.1', listen[1 - i]))
+                for i in range(len(NODES))]
+            for i, node in enumerate(NODES):
+                self.ports.setdefault(node, {})[path] = (
+                    listen[i], fronts[i], key)
+
+    def cut(self, *paths):
+        for path in paths:
+            for relay in self.relays[path]:
+                relay.cut()
+
+    def restore(self, *paths):
+        for path in paths:
+            for relay in self.relays[path]:
+                relay.restore()
+
+    def close(self):
+        for relays in self.relays.values():
+            for relay in relays:
+                relay.close()
+
+
+def start_pair(runner, tmp_path, rabbit_url, exchange=None,
+               model=small_model, relays=None):
+    """controller-0's and controller-1's stx-sm, started: one direct
+    management path, or the paths of ``relays``.
+    """
+    if relays is None:
+        key_file = _key(str(tmp_path / 'sm.key'))
+        ports = [base.free_port(socket.SOCK_DGRAM) for _ in NODES]
+        paths = {node: {'management': (ports[i], ports[1 - i], key_file)}
+                 for i, node in enumerate(NODES)}
+    else:
+        paths = relays.ports
+    pair = [Controller(runner, tmp_path, rabbit_url, node, paths[node],
+                       exchange=exchange, model=model)
+            for node in NODES]
     for controller in pair:
         controller.process.wait_for_output(r'stx-sm ready')
     return pair
@@ -230,13 +286,15 @@ def test_swact_round_trip_through_host_swact(runner, tmp_path, rabbit_url):
     deployment = test_heartbeat.Deployment(
         runner, tmp_path, rabbit_url,
         DEFAULT={'skip_services': 'sm'}, sm={'swact_timeout': WAIT})
+    relays = Relays(tmp_path, ('management', 'cluster_host', 'oam'))
     pair = []
     try:
         deployment.add_worker('controller-1', personality='controller')
         deployment.cli.ok('host-unlock', 'controller-1', '--wait',
                           '--timeout', str(WAIT))
         assert deployment.states('controller-1') == test_heartbeat.IN_SERVICE
-        pair = start_pair(runner, tmp_path, rabbit_url, deployment.exchange)
+        pair = start_pair(runner, tmp_path, rabbit_url, deployment.exchange,
+                          relays=relays)
         api_config = base.write_config(str(tmp_path / 'sm-api.conf'), {
             'DEFAULT': {'transport_url': rabbit_url,
                         'control_exchange': deployment.exchange,
@@ -246,12 +304,40 @@ def test_swact_round_trip_through_host_swact(runner, tmp_path, rabbit_url):
         sm_url = api.wait_for_output(r'stx-sm-api ready: URL=(\S+)').group(1)
         cli = base.CLI('--stx-url', deployment.url, '--sm-url', sm_url)
         _swact_round_trip(cli, *pair)
+        _paths_cut(cli, relays)
         assert api.stop() == 0, api.describe()
     finally:
         for controller in pair:
             controller.kill_stand_ins()
             controller.process.stop()
+        relays.close()
         deployment.close()
+
+
+def _path_alarms(cli):
+    return {alarm['entity_instance_id'] for alarm in cli.json('alarm-list')
+            if alarm['alarm_id'] == '400.005'}
+
+
+def _paths_cut(cli, relays):
+    """One path cut, then two: alarms name them, nothing moves."""
+    roles = _roles(cli)
+    relays.cut('cluster_host')
+    base.wait('400.005 for the cluster-host path', lambda: _path_alarms(
+        cli) == {'host=controller-0.network=cluster-host',
+                 'host=controller-1.network=cluster-host'}, WAIT)
+    paths = {path['name']: path['alive'] for path in cli.json(
+        'servicenode-show', 'controller-0')['paths']}
+    assert paths == {'management': True, 'cluster-host': False,
+                     'oam': True}, paths
+    relays.cut('oam')
+    base.wait('400.005 for cluster-host and oam', lambda: len(_path_alarms(
+        cli)) == 4, WAIT)
+    time.sleep(2)                       # well past the dead interval
+    assert _roles(cli) == roles
+    relays.restore('cluster_host', 'oam')
+    base.wait('400.005 cleared', lambda: not _path_alarms(cli), WAIT)
+    assert _roles(cli) == roles
 
 
 def _swact_round_trip(cli, one, two):
