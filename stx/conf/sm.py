@@ -61,6 +61,30 @@ opts = [
 ]
 
 
+fence_opts = [
+    cfg.StrOpt('peer_bmc_type',
+               help='BMC driver (stx.drivers.bmc: ipmi, redfish...) of the '
+                    'other controller\'s BMC, through which this controller '
+                    'fences it (powers it off and reads the power state '
+                    'back) before it takes over the services of a peer it '
+                    'no longer hears. Unset: no fencing; the peer\'s '
+                    'services are taken over after the fail-pending time.'),
+    cfg.StrOpt('peer_bmc_address',
+               help='Address of the peer\'s BMC: ip, ip:port or '
+                    '[ipv6]:port.'),
+    cfg.StrOpt('peer_bmc_username',
+               help='User name on the peer\'s BMC.'),
+    cfg.StrOpt('peer_bmc_password', secret=True,
+               help='Password on the peer\'s BMC.'),
+    cfg.IntOpt('fence_timeout', default=10, min=1,
+               help='Seconds a fence (power-off confirmed by the BMC) may '
+                    'take.'),
+    cfg.IntOpt('fence_retry_interval', default=5, min=1,
+               help='Seconds between two fences of a peer when one was not '
+                    'confirmed; meanwhile this controller does not take '
+                    'the peer\'s services.'),
+]
+
 # The paths to the peer beyond the management network's (the options
 # above): each is used when its peer address is set.
 EXTRA_PATHS = ('cluster_host', 'oam')
@@ -91,8 +115,8 @@ path_opts = [opt for path in EXTRA_PATHS for opt in _path_opts(path)]
 
 
 def register_opts(conf):
-    conf.register_opts(opts + path_opts, group='sm')
+    conf.register_opts(opts + path_opts + fence_opts, group='sm')
 
 
 def list_opts():
-    return {'sm': opts + path_opts}
+    return {'sm': opts + path_opts + fence_opts}

@@ -43,6 +43,14 @@ MODE_SYNC = 'sync'
 MODE_ASYNC = 'async'
 MODES = (MODE_SYNC, MODE_ASYNC)
 
+
+def clip(text, limit=catalogue.MAX_TEXT):
+    """``text`` cut to ``limit`` characters (by default the longest
+    reason_text fm takes), ending with "..." if cut.
+    """
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
 DEFAULT_NAME = 'fm-client'
 
 FIELDS = ('alarm_id', 'alarm_state', 'entity_type_id', 'entity_instance_id',

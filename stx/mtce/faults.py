@@ -42,10 +42,7 @@ MAX_TEXT = 255
 LAST_ACTION = 'last_maintenance_action'
 MAX_LAST_ACTION = 2048
 
-
-def clip(text, limit=MAX_TEXT):
-    """``text`` cut to ``limit`` characters, ending with "..." if cut."""
-    return text if len(text) <= limit else text[:limit - 3] + '...'
+clip = fm_client.clip
 
 
 def explained(text):

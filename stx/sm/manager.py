@@ -45,6 +45,7 @@ from stx.common import states
 from stx.drivers.ha import models as ha_models
 from stx.fm import client as fm_client
 from stx.sm import actions
+from stx.sm import failover
 from stx.sm import fsm
 from stx.sm import model as sm_model
 from stx.sm import watch
@@ -121,10 +122,14 @@ class ServiceManager:
         failures not to count as in a row (StarlingX: 90).
     :param run_action: ``run_action(service, action name, Action)`` ->
         actions.Result (tests replace it).
+    :param fence: a stx.sm.fence.Fence of the peer, or None.
+    :param fence_retry_interval: seconds between two fences of the peer
+        that were not confirmed.
     """
 
     def __init__(self, model, node, peer=None, faults=None, interval=0.5,
-                 failure_countdown=90.0, run_action=actions.run):
+                 failure_countdown=90.0, run_action=actions.run, fence=None,
+                 fence_retry_interval=5.0):
         self.model = model
         self.node = node
         self.peer = peer
@@ -153,6 +158,9 @@ class ServiceManager:
         self._path_alarmed = set()
         # What the last hello sent at a change said.
         self._said = None
+        self.failover = None if peer is None else failover.PeerFailover(
+            node, peer, fence, model.domain.fail_pending_ms / 1000.0,
+            fence_retry_interval, self._executor, faults)
         # The groups a controlled swact is handing to the peer.
         self._swacting = frozenset()
         self._swact_lock = threading.Lock()
@@ -245,6 +253,9 @@ class ServiceManager:
                      'nodes': [], 'service_groups': [], 'services': []}
         self._describe_node(described, self.node, self.hello(), True)
         if self.peer is not None:
+            described['nodes'][0].update(
+                failover=self.failover.state,
+                decisions=list(self.failover.decisions))
             described['nodes'][0]['paths'] = [
                 {'name': name, 'alive': path['alive'],
                  'silent_for': None if path['silent_for'] is None else
@@ -303,7 +314,7 @@ class ServiceManager:
             timeout, that it did not end in time.
         """
         hello = self._peer_hello()
-        if hello is None:
+        if hello is None or not self.peer.alive():
             raise exception.Conflict(
                 'Cannot swact from %s: its peer controller does not answer.'
                 % self.node)
@@ -417,6 +428,8 @@ class ServiceManager:
         """One engine pass (the engine thread's; tests call it)."""
         self._take_new_model()
         self._collect_results()
+        if self.failover is not None:
+            self.failover.follow(time.monotonic())
         if not self._decided():
             return
         hello = self._peer_hello()
@@ -448,7 +461,10 @@ class ServiceManager:
                 self.model.domain.dead_interval_ms / 1000.0)
 
     def _peer_hello(self):
-        if self.peer is not None and self.peer.alive():
+        """The peer's last hello while the peer counts (heard, or not yet
+        taken for failed: stx.sm.failover); None otherwise.
+        """
+        if self.peer is not None and self.failover.present():
             return self.peer.peer_hello()
         return None
 

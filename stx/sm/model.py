@@ -10,6 +10,7 @@ part::
       name: controller
       hello_interval_ms: 200       # optional, default 200
       dead_interval_ms: 800        # optional, default 800; above hello
+      fail_pending_ms: 2000        # optional, default 2000; at least 1200
     service_groups:                # SERVICE_GROUPS, SERVICE_DOMAIN_MEMBERS
       - name: controller-services
         redundancy_model: 1+1      # one of REDUNDANCY_MODELS
@@ -87,6 +88,9 @@ ACTION_TYPES = (TYPE_COMMAND, TYPE_SYSTEMD, TYPE_PLUGIN)
 # audit interval most of its platform services use.
 DEFAULT_HELLO_INTERVAL_MS = 200
 DEFAULT_DEAD_INTERVAL_MS = 800
+# StarlingX's fail-pending timeout and its lowest allowed value.
+DEFAULT_FAIL_PENDING_MS = 2000
+MIN_FAIL_PENDING_MS = 1200
 DEFAULT_FAILURE_DEBOUNCE_MS = 300000
 DEFAULT_MAX_FAILURES = 2
 DEFAULT_ACTION_TIMEOUT = 300
@@ -126,6 +130,9 @@ class Domain(typing.NamedTuple):
     name: str
     hello_interval_ms: int
     dead_interval_ms: int
+    #: How long every path must stay silent past the dead interval before
+    #: the peer is taken for failed.
+    fail_pending_ms: int = DEFAULT_FAIL_PENDING_MS
 
 
 class Member(typing.NamedTuple):
@@ -399,7 +406,7 @@ def _model(document):
 
 def _domain(entry):
     _keys(entry, 'domain', ('name',),
-          ('hello_interval_ms', 'dead_interval_ms'))
+          ('hello_interval_ms', 'dead_interval_ms', 'fail_pending_ms'))
     name = _name(entry['name'], 'domain.name')
     hello = _integer(entry.get('hello_interval_ms', DEFAULT_HELLO_INTERVAL_MS),
                      'domain.hello_interval_ms', 1)
@@ -409,7 +416,10 @@ def _domain(entry):
         raise _Invalid('domain.dead_interval_ms',
                        'must be above hello_interval_ms (%d), got %d'
                        % (hello, dead))
-    return Domain(name, hello, dead)
+    fail_pending = _integer(
+        entry.get('fail_pending_ms', DEFAULT_FAIL_PENDING_MS),
+        'domain.fail_pending_ms', MIN_FAIL_PENDING_MS)
+    return Domain(name, hello, dead, fail_pending)
 
 
 def _services(entries):

@@ -20,6 +20,7 @@ from stx.common import service
 from stx.conf import CONF
 from stx.conf import sm as sm_conf
 from stx.fm import client as fm_client
+from stx.sm import fence as sm_fence
 from stx.sm import manager
 from stx.sm import model as sm_model
 from stx.sm import peer as sm_peer
@@ -127,11 +128,16 @@ class SMService(service.Service):
                 on_hello=lambda: self.engine.wake(),
                 hello_interval=domain.hello_interval_ms / 1000.0,
                 dead_interval=domain.dead_interval_ms / 1000.0)
+        try:
+            fence = sm_fence.configured()
+        except exception.StxException as error:
+            raise service.StartupError('%s: %s' % (
+                error.field or '[sm]', error.message)) from None
         self._faults = fm_client.FaultAPIs(mode=fm_client.MODE_ASYNC,
                                            name='sm')
-        self.engine = manager.ServiceManager(model, self.node,
-                                             peer=self._link,
-                                             faults=self._faults)
+        self.engine = manager.ServiceManager(
+            model, self.node, peer=self._link, faults=self._faults,
+            fence=fence, fence_retry_interval=CONF.sm.fence_retry_interval)
         if self._link is not None:
             self._link.start()
         self.engine.start()

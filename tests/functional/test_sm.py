@@ -21,6 +21,7 @@ import time
 from tests.functional import base
 from tests.functional import network
 from tests.functional import test_heartbeat
+from tests.functional import test_mtce
 
 WAIT = 30
 NODES = ('controller-0', 'controller-1')
@@ -83,17 +84,19 @@ class Controller:
         ``management`` or one of ``[sm]``'s extra paths (``cluster_host``,
         ``oam``), all on 127.0.0.1.
     :param model: ``model(markers)`` -> the model document.
+    :param sections: more options, by section.
     """
 
     def __init__(self, runner, tmp_path, rabbit_url, node, paths,
-                 exchange=None, model=small_model):
+                 exchange=None, model=small_model, sections=None):
         self.markers = str(tmp_path / node / 'markers')
         os.makedirs(self.markers)
         document = model(self.markers)
         self.model_file = model = str(tmp_path / node / 'model.yaml')
         with open(model, 'w') as f:
             json.dump(document, f)
-        sm = {'node': node, 'model_file': model}
+        sections = sections or {}
+        sm = dict(sections.get('sm', {}), node=node, model_file=model)
         for path, (port, peer_port, key_file) in paths.items():
             prefix = '' if path == 'management' else path + '_'
             sm.update({prefix + 'listen_address': '127.0.0.1',
@@ -101,12 +104,11 @@ class Controller:
                        prefix + 'peer_address': '127.0.0.1',
                        prefix + 'peer_port': peer_port,
                        prefix + 'key_file': key_file})
-        config = base.write_config(str(tmp_path / node / 'stx.conf'), {
-            'DEFAULT': {'transport_url': rabbit_url,
-                        'control_exchange': (exchange or
-                                             base.unique_name('stx')),
-                        'state_path': str(tmp_path / node / 'state')},
-            'sm': sm})
+        config = base.write_config(str(tmp_path / node / 'stx.conf'), dict(
+            sections, sm=sm, DEFAULT=dict(
+                sections.get('DEFAULT', {}), transport_url=rabbit_url,
+                control_exchange=exchange or base.unique_name('stx'),
+                state_path=str(tmp_path / node / 'state'))))
         self.process = runner.start('stx-sm', '--config-file', config)
 
     def marked(self, *names):
@@ -251,9 +253,11 @@ class Relays:
 
 
 def start_pair(runner, tmp_path, rabbit_url, exchange=None,
-               model=small_model, relays=None):
+               model=small_model, relays=None, sections=None):
     """controller-0's and controller-1's stx-sm, started: one direct
     management path, or the paths of ``relays``.
+
+    :param sections: ``{node: {section: options}}``, more options.
     """
     if relays is None:
         key_file = _key(str(tmp_path / 'sm.key'))
@@ -263,7 +267,8 @@ def start_pair(runner, tmp_path, rabbit_url, exchange=None,
     else:
         paths = relays.ports
     pair = [Controller(runner, tmp_path, rabbit_url, node, paths[node],
-                       exchange=exchange, model=model)
+                       exchange=exchange, model=model,
+                       sections=(sections or {}).get(node))
             for node in NODES]
     for controller in pair:
         controller.process.wait_for_output(r'stx-sm ready')
@@ -377,3 +382,119 @@ def _swact_round_trip(cli, one, two):
                                'controller-1 after '), logs
     # Warm standbys: the swacts flipped roles, nothing was started again.
     assert one.enables() == ['ip', 'daemon'] == two.enables()
+
+
+# A BMC's power hook: the power-offs are logged, and one kills every
+# stand-in of its controller, as a power-off would.
+POWER_HOOK = ('echo "$STX_BMC_POWER" >> {log}; '
+              'if [ "$STX_BMC_POWER" = off ]; then '
+              'for f in {markers}/*.pid; do kill -9 $(cat "$f"); done; fi')
+
+
+def fenced_model(markers):
+    model = small_model(markers)
+    model['domain']['fail_pending_ms'] = 1200
+    return model
+
+
+class Fenced:
+    """Two stx-sm whose peers' BMCs are BMCs of one stx-bmc-sim."""
+
+    def __init__(self, runner, tmp_path, rabbit_url, password):
+        self.tmp_path = tmp_path
+        ports = {node: base.free_port(socket.SOCK_DGRAM) for node in NODES}
+        config = str(tmp_path / 'bmcs.yaml')
+        with open(config, 'w') as f:
+            json.dump({'defaults': {'username': 'admin',
+                                    'password': test_mtce.PASSWORD},
+                       'bmcs': [{'name': node, 'port': ports[node],
+                                 'power_hook': POWER_HOOK.format(
+                                     log=self.power_log(node),
+                                     markers=tmp_path / node / 'markers')}
+                                for node in NODES]}, f)
+        self.sim = runner.start('stx-bmc-sim', '--config', config)
+        self.sim.wait_for_output(r'control (http://127\.0\.0\.1:\d+)')
+        sections = {node: {
+            'DEFAULT': {'enabled_bmc_drivers': 'ipmi'},
+            'sm': {'peer_bmc_type': 'ipmi',
+                   'peer_bmc_address': '127.0.0.1:%d' % ports[other],
+                   'peer_bmc_username': 'admin',
+                   'peer_bmc_password': password,
+                   'fence_timeout': 5, 'fence_retry_interval': 1}}
+            for node, other in zip(NODES, reversed(NODES))}
+        self.pair = start_pair(runner, tmp_path, rabbit_url,
+                               model=fenced_model, sections=sections)
+
+    def power_log(self, node):
+        return str(self.tmp_path / ('%s-power.log' % node))
+
+    def powered(self, node):
+        path = self.power_log(node)
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return f.read().split()
+
+    def close(self):
+        for controller in self.pair:
+            controller.kill_stand_ins()
+            controller.process.kill()
+
+
+def test_a_dead_active_is_fenced_then_its_groups_taken(runner, tmp_path,
+                                                       rabbit_url):
+    fenced = Fenced(runner, tmp_path, rabbit_url, test_mtce.PASSWORD)
+    one, two = fenced.pair
+    try:
+        base.wait('controller-0 active, controller-1 standby', lambda:
+                  one.marked('ip.pid', 'ip.active', 'daemon.pid',
+                             'daemon.active') and
+                  two.marked('ip.pid', 'daemon.pid'), WAIT)
+        one.process.kill()              # kill -9 the active's stx-sm
+        killed = time.monotonic()
+        base.wait('the group active on controller-1', lambda: two.marked(
+            'ip.pid', 'ip.active', 'daemon.pid', 'daemon.active'), WAIT)
+        print('failover: %.2f s from kill -9 to active on controller-1'
+              % (time.monotonic() - killed))
+        # Fenced first: powered off through its BMC, which killed its
+        # stand-ins (the marker files stay, the processes are gone).
+        assert fenced.powered('controller-0') == ['off']
+        assert fenced.powered('controller-1') == []
+        for name in ('ip', 'daemon'):
+            assert not _alive(one.pid(name))
+        log = two.process.stderr()
+        assert 'Peer failover on controller-1: fail-pending: nothing ' \
+            'heard from controller-0 on any path' in log, log
+        assert 'Peer failover on controller-1: failed: controller-0 ' \
+            'fenced: BMC 127.0.0.1 confirms the power off' in log, log
+    finally:
+        fenced.close()
+
+
+def test_no_takeover_without_a_confirmed_fence(runner, tmp_path, rabbit_url):
+    fenced = Fenced(runner, tmp_path, rabbit_url, test_mtce.WRONG_PASSWORD)
+    one, two = fenced.pair
+    try:
+        base.wait('controller-0 active, controller-1 standby', lambda:
+                  one.marked('ip.pid', 'ip.active', 'daemon.pid',
+                             'daemon.active') and
+                  two.marked('ip.pid', 'daemon.pid'), WAIT)
+        one.process.kill()
+        base.wait('the fence refused', lambda: 'Peer failover on '
+                  'controller-1: fence-failed: controller-0 not fenced' in
+                  two.process.stderr(), WAIT)
+        time.sleep(3)                   # two more fences refused
+        assert two.process.stderr().count('fence-failed') >= 2
+        assert two.marked('ip.pid', 'daemon.pid')
+        assert fenced.powered('controller-0') == []
+    finally:
+        fenced.close()
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open('/proc/%d/stat' % pid) as f:
+        return f.read().split()[2] != 'Z'

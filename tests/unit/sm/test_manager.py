@@ -13,6 +13,8 @@ from oslotest import base
 from stx.common import exception
 from stx.common import states
 from stx.sm import actions
+from stx.sm import failover
+from stx.sm import fence as fence_module
 from stx.sm import manager
 from stx.sm import model
 
@@ -78,6 +80,8 @@ class Actions:
 class Peer:
     """Stands in for a PeerLink between two engines."""
 
+    dead_interval = 0.2
+
     def __init__(self):
         self.other = None
         self.last = None
@@ -106,12 +110,16 @@ class Faults:
 
     def __init__(self):
         self.active = {}
+        self.events = []
 
     def set_fault(self, fault):
         self.active[fault.alarm_id, fault.entity_instance_id] = fault
 
     def clear_fault(self, alarm_id, entity):
         self.active.pop((alarm_id, entity), None)
+
+    def set_event(self, fault):
+        self.events.append(fault)
 
     def of(self, alarm_id):
         return [fault for (id_, _entity), fault in self.active.items()
@@ -445,7 +453,8 @@ class TestPair(EngineTestCase):
         self.assertEqual([
             {'name': 'controller-1', 'administrative': 'unlocked',
              'operational': 'enabled', 'availability': 'available',
-             'ready_state': 'enabled', 'paths': [
+             'ready_state': 'enabled', 'failover': 'normal',
+             'decisions': [], 'paths': [
                  {'name': 'management', 'alive': True, 'silent_for': None},
                  {'name': 'oam', 'alive': True, 'silent_for': None}]},
             {'name': 'controller-0', 'administrative': 'unlocked',
@@ -533,6 +542,47 @@ class TestPair(EngineTestCase):
         one.peer.cut.update(('management', 'oam'))
         time.sleep(0.1)
         self.assertEqual([], one.faults.of('400.005'))
+
+    def test_a_silent_peer_is_fenced_before_its_groups_go_active(self):
+        from tests.unit.sm import test_failover
+        fence = test_failover.Fence(
+            fence_module.Outcome(False, 'BMC 10.0.0.9: no answer'),
+            fence_module.Outcome(True, 'BMC 10.0.0.9 confirms the power '
+                                       'off'))
+        text = MODEL.replace('dead_interval_ms: 200}',
+                             'dead_interval_ms: 200, fail_pending_ms: 1200}')
+        peers = Peer(), Peer()
+        one = manager.ServiceManager(
+            model.loads(text), 'controller-0', peer=peers[0], faults=Faults(),
+            run_action=Actions(), interval=0.02)
+        two = manager.ServiceManager(
+            model.loads(text), 'controller-1', peer=peers[1], faults=Faults(),
+            run_action=Actions(), interval=0.02, fence=fence,
+            fence_retry_interval=0.5)
+        for engine in (one, two):
+            self.addCleanup(engine.stop)
+        peers[0].other, peers[1].other = two, one
+        one.start()
+        two.start()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        one.stop()                      # controller-0 dies
+        peers[1].other = None
+        died = time.monotonic()
+        self._wait('fence not confirmed', lambda: two.failover.state ==
+                   failover.FENCE_FAILED)
+        self.assertGreaterEqual(time.monotonic() - died, 1.2)
+        self.assertEqual(states.SG_STANDBY, two.groups['core'].role)
+        self.assertTrue(two.faults.of('400.006'))
+        self._wait('active after the fence', lambda: self._all(
+            two, states.SVC_ENABLED_ACTIVE), timeout=10)
+        self.assertEqual(2, fence.calls)
+        self.assertEqual([failover.FAIL_PENDING, failover.FENCE_FAILED,
+                          failover.FAILED],
+                         [d['state'] for d in two.failover.decisions])
+        self.assertEqual(failover.FAILED,
+                         two.describe()['nodes'][0]['failover'])
 
     def test_the_first_to_decide_does_not_take_the_active_role(self):
         peers = Peer(), Peer()

@@ -56,7 +56,7 @@ class TestPackagedModel(testtools.TestCase):
         self.model = model.load()
 
     def test_has_the_controller_domain_and_groups(self):
-        self.assertEqual(('controller', 200, 800), self.model.domain)
+        self.assertEqual(('controller', 200, 800, 2000), self.model.domain)
         self.assertEqual(['controller-services', 'oam-services'],
                          list(self.model.groups))
         controller = self.model.groups['controller-services']
@@ -134,7 +134,7 @@ class TestLoad(testtools.TestCase):
 
     def test_defaults_are_starlingx_values(self):
         loaded = loads(valid())
-        self.assertEqual(('controller', 200, 800), loaded.domain)
+        self.assertEqual(('controller', 200, 800, 2000), loaded.domain)
         core = loaded.groups['core']
         self.assertEqual((1, 1, 300000), (core.n_active, core.m_standby,
                                           core.failure_debounce_ms))
@@ -360,6 +360,11 @@ class TestModelError(testtools.TestCase):
     def test_unknown_service_key(self):
         self.services[1]['pidfile'] = '/var/run/daemon.pid'
         self.assertInvalid('services[daemon].pidfile', 'unknown key')
+
+    def test_fail_pending_has_starlingx_lowest_value(self):
+        self.document['domain']['fail_pending_ms'] = 1000
+        self.assertInvalid('domain.fail_pending_ms',
+                           'must be an integer >= 1200, got 1000')
 
     def test_pid_file_must_be_an_absolute_path(self):
         self.services[1]['pid_file'] = 'daemon.pid'

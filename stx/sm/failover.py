@@ -1,0 +1,168 @@
+"""Whether the peer controller still counts: StarlingX's failover states.
+
+A peer that no longer answers on any path is not taken for failed at once
+(sm_failover): first a *fail-pending* time (``fail_pending_ms``, 2 s), in
+case its paths come back; then, when a fence is configured, the peer is
+*fenced* (powered off through its BMC, the power-off read back), and only
+a confirmed fence makes it *failed*: its service groups may then go active
+here. A fence that is not confirmed is not a fence: the peer stays as it
+was last heard (so this controller does not take its groups), alarm
+400.006 is raised, and the fence is tried again every
+``fence_retry_interval``. A peer heard again is back to *normal*.
+
+Every such decision is recorded with its reasons (which paths were silent
+and for how long, what the fence returned): kept here (``decisions``,
+shown by the sm API's servicenode), logged, and written to the event log
+(401.007).
+"""
+
+import collections
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from stx.common import states
+from stx.fm import client as fm_client
+
+LOG = logging.getLogger(__name__)
+
+FENCE_ALARM = '400.006'
+DECISION_LOG = '401.007'
+
+UNKNOWN = 'unknown'             # never heard since start
+NORMAL = 'normal'
+FAIL_PENDING = 'fail-pending'
+FENCING = 'fencing'
+FENCE_FAILED = 'fence-failed'
+FAILED = 'failed'
+# In these the peer's last hello still stands for it.
+_PRESENT = (NORMAL, FAIL_PENDING, FENCING, FENCE_FAILED)
+DECISIONS_KEPT = 20
+
+
+class PeerFailover:
+    """Follows the peer; see the module docstring.
+
+    Driven by the engine thread (``follow``, once per engine pass); read
+    by any thread.
+
+    :param node: this controller's name.
+    :param link: the stx.sm.peer.PeerLink.
+    :param fence: a stx.sm.fence.Fence, or None when none is configured.
+    :param fail_pending: seconds of fail-pending.
+    :param retry_interval: seconds between two fences not confirmed.
+    :param executor: runs the fences (a futurist executor).
+    :param faults: where alarms and logs go, or None.
+    """
+
+    def __init__(self, node, link, fence, fail_pending, retry_interval,
+                 executor, faults=None):
+        self.node = node
+        self.state = UNKNOWN
+        self.decisions = collections.deque(maxlen=DECISIONS_KEPT)
+        self._link = link
+        self._fence = fence
+        self._fail_pending = fail_pending
+        self._retry_interval = retry_interval
+        self._executor = executor
+        self._faults = faults
+        self._since = None
+        self._fencing = None
+        self._retry_at = None
+        self._alarmed = False
+
+    def present(self):
+        """Whether the peer's last hello still stands for the peer."""
+        return self.state in _PRESENT
+
+    def follow(self, now):
+        """Move on as the link and the fence say; ``now`` monotonic."""
+        if self._link.alive():
+            if self.state not in (UNKNOWN, NORMAL):
+                self._decide(NORMAL, '%s is heard again (%s)' % (
+                    self._peer(), self._paths()))
+                self._alarm(None)
+            self.state = NORMAL
+            return
+        if self.state == NORMAL:
+            self._since = now
+            self._decide(FAIL_PENDING, 'nothing heard from %s on any path '
+                         '(%s); fail-pending for %g s' % (
+                             self._peer(), self._paths(),
+                             self._fail_pending))
+        elif self.state == FAIL_PENDING and \
+                now - self._since >= self._fail_pending:
+            if self._fence is None:
+                self._decide(FAILED, '%s silent on every path for %.1f s '
+                             '(%s); no fence is configured: its service '
+                             'groups may go active here' % (
+                                 self._peer(), now - self._since +
+                                 self._link.dead_interval, self._paths()))
+            else:
+                self._start_fence()
+        elif self.state == FENCING and self._fencing.done():
+            self._fenced(now, self._fencing.result())
+        elif self.state == FENCE_FAILED and now >= self._retry_at:
+            self._start_fence()
+
+    def _start_fence(self):
+        self.state = FENCING
+        LOG.warning('Fencing %(peer)s through BMC %(bmc)s',
+                    {'peer': self._peer(), 'bmc': self._fence.address})
+        self._fencing = self._executor.submit(self._fence.power_off)
+
+    def _fenced(self, now, outcome):
+        if outcome.confirmed:
+            self._alarm(None)
+            self._decide(FAILED, '%s fenced: %s (%s); its service groups '
+                         'may go active here' % (self._peer(),
+                                                 outcome.detail,
+                                                 self._paths()))
+            return
+        self._retry_at = now + self._retry_interval
+        reason = ('%s not fenced: %s; its service groups stay where they '
+                  'were, fence retried in %g s' % (
+                      self._peer(), outcome.detail, self._retry_interval))
+        self._decide(FENCE_FAILED, reason)
+        self._alarm(reason)
+
+    def _peer(self):
+        hello = self._link.peer_hello() or {}
+        return hello.get('node', 'the peer')
+
+    def _paths(self):
+        return ', '.join(
+            '%s %s' % (name, 'alive' if path['alive'] else
+                       'never heard' if path['silent_for'] is None else
+                       'silent %.1f s' % path['silent_for'])
+            for name, path in sorted(self._link.paths().items()))
+
+    def _decide(self, state, reason):
+        self.state = state
+        self.decisions.append({'at': timeutils.utcnow().isoformat(),
+                               'state': state, 'reason': reason})
+        LOG.warning('Peer failover on %(node)s: %(state)s: %(reason)s',
+                    {'node': self.node, 'state': state, 'reason': reason})
+        if self._faults is not None:
+            self._faults.set_event(fm_client.Fault(
+                alarm_id=DECISION_LOG, alarm_state=fm_client.LOG,
+                entity_type_id='host',
+                entity_instance_id='host=%s' % self.node,
+                severity=states.SEVERITY_MAJOR if state in (
+                    FAILED, FENCE_FAILED) else states.SEVERITY_WARNING,
+                reason_text=fm_client.clip('%s: %s' % (state, reason))))
+
+    def _alarm(self, reason):
+        """Raise 400.006 with ``reason``; clear it when None."""
+        if self._faults is None or (reason is None and not self._alarmed):
+            return
+        entity = 'host=%s.peer=%s' % (self.node, self._peer())
+        if reason is None:
+            self._faults.clear_fault(FENCE_ALARM, entity)
+        else:
+            self._faults.set_fault(fm_client.Fault(
+                alarm_id=FENCE_ALARM, alarm_state=fm_client.SET,
+                entity_type_id='host', entity_instance_id=entity,
+                severity=states.SEVERITY_CRITICAL,
+                reason_text=fm_client.clip(reason)))
+        self._alarmed = reason is not None

@@ -1,0 +1,163 @@
+"""The peer failover states: fail-pending, confirmed fencing, decisions."""
+
+import futurist
+import testtools
+
+from stx.common import exception
+from stx.drivers.bmc import base as bmc_base
+from stx.sm import failover
+from stx.sm import fence as sm_fence
+from tests.unit.sm import test_manager
+
+
+class Link:
+    """A PeerLink whose paths the test turns on and off."""
+
+    dead_interval = 0.8
+
+    def __init__(self):
+        self.silent = {'management': None, 'oam': None}
+
+    def alive(self):
+        return any(silent is None for silent in self.silent.values())
+
+    def paths(self):
+        return {name: {'alive': silent is None, 'silent_for': silent}
+                for name, silent in self.silent.items()}
+
+    def peer_hello(self):
+        return {'node': 'controller-0'}
+
+    def cut(self, seconds=0.9):
+        self.silent = {name: seconds for name in self.silent}
+
+
+class Fence:
+
+    address = '10.0.0.9'
+
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = 0
+
+    def power_off(self):
+        self.calls += 1
+        return self.outcomes.pop(0)
+
+
+class TestPeerFailover(testtools.TestCase):
+
+    def _failover(self, fence=None):
+        self.link = Link()
+        self.faults = test_manager.Faults()
+        return failover.PeerFailover(
+            'controller-1', self.link, fence, fail_pending=2.0,
+            retry_interval=5.0, executor=futurist.SynchronousExecutor(),
+            faults=self.faults)
+
+    def test_fail_pending_then_failed_without_a_fence(self):
+        peer = self._failover()
+        self.assertEqual((failover.UNKNOWN, False),
+                         (peer.state, peer.present()))
+        peer.follow(0.0)
+        self.assertEqual((failover.NORMAL, True),
+                         (peer.state, peer.present()))
+        self.link.cut()
+        peer.follow(1.0)
+        self.assertEqual((failover.FAIL_PENDING, True),
+                         (peer.state, peer.present()))
+        peer.follow(2.9)
+        self.assertEqual(failover.FAIL_PENDING, peer.state)
+        peer.follow(3.0)
+        self.assertEqual((failover.FAILED, False),
+                         (peer.state, peer.present()))
+        pending, failed = peer.decisions
+        self.assertEqual(
+            'nothing heard from controller-0 on any path (management '
+            'silent 0.9 s, oam silent 0.9 s); fail-pending for 2 s',
+            pending['reason'])
+        self.assertIn('no fence is configured: its service groups may go '
+                      'active here', failed['reason'])
+        self.assertEqual(['401.007', '401.007'],
+                         [event.alarm_id for event in self.faults.events])
+
+    def test_only_a_confirmed_fence_fails_the_peer(self):
+        fence = Fence(sm_fence.Outcome(False, 'BMC 10.0.0.9: no answer'),
+                      sm_fence.Outcome(True, 'BMC 10.0.0.9 confirms the '
+                                             'power off'))
+        peer = self._failover(fence)
+        peer.follow(0.0)
+        self.link.cut()
+        peer.follow(1.0)
+        peer.follow(3.0)                # fence started, then its outcome
+        peer.follow(3.0)
+        self.assertEqual((failover.FENCE_FAILED, True),
+                         (peer.state, peer.present()))
+        [alarm] = self.faults.of('400.006')
+        self.assertEqual(('critical', 'host=controller-1.peer=controller-0'),
+                         (alarm.severity, alarm.entity_instance_id))
+        self.assertIn('controller-0 not fenced: BMC 10.0.0.9: no answer',
+                      alarm.reason_text)
+        peer.follow(7.9)
+        self.assertEqual(1, fence.calls)
+        peer.follow(8.0)                # retried
+        peer.follow(8.0)
+        self.assertEqual((failover.FAILED, False),
+                         (peer.state, peer.present()))
+        self.assertEqual(2, fence.calls)
+        self.assertEqual([], self.faults.of('400.006'))
+        self.assertIn('controller-0 fenced: BMC 10.0.0.9 confirms the power '
+                      'off', peer.decisions[-1]['reason'])
+
+    def test_heard_again_it_is_normal(self):
+        peer = self._failover()
+        peer.follow(0.0)
+        self.link.cut()
+        peer.follow(1.0)
+        self.link.silent['oam'] = None
+        peer.follow(1.5)
+        self.assertEqual(failover.NORMAL, peer.state)
+        self.assertEqual('controller-0 is heard again (management silent '
+                         '0.9 s, oam alive)', peer.decisions[-1]['reason'])
+
+
+class Driver:
+
+    def __init__(self, state=bmc_base.POWER_OFF, error=None):
+        self.state = state
+        self.error = error
+        self.calls = []
+
+    def set_power_state(self, bmc_info, target, timeout=None):
+        self.calls.append((target, timeout))
+        if self.error is not None:
+            raise self.error
+        return self.state
+
+    def get_power_state(self, bmc_info):
+        self.calls.append('get')
+        return self.state
+
+
+class TestFence(testtools.TestCase):
+
+    INFO = {'address': '10.0.0.9', 'username': 'admin', 'password': 'x'}
+
+    def test_confirmed_by_reading_the_state_back(self):
+        driver = Driver()
+        outcome = sm_fence.Fence(driver, self.INFO, 10).power_off()
+        self.assertEqual((True, 'BMC 10.0.0.9 confirms the power off'),
+                         outcome)
+        self.assertEqual([(bmc_base.POWER_OFF, 10), 'get'], driver.calls)
+
+    def test_not_confirmed(self):
+        for driver, detail in (
+                (Driver(state=bmc_base.POWER_ON),
+                 'BMC 10.0.0.9 reports the power on after the power-off'),
+                (Driver(error=exception.ServiceUnavailable(
+                    service='BMC', reason='no answer')),
+                 'BMC 10.0.0.9: BMC is not available: no answer')):
+            with self.subTest(detail=detail):
+                self.assertEqual(
+                    (False, detail),
+                    sm_fence.Fence(driver, self.INFO, 10).power_off())
