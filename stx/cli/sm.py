@@ -33,7 +33,7 @@ SERVICE_FIELDS = ('id', 'uuid', 'name', 'node_name', 'service_group_name',
                   'state', 'desired_state', 'status', 'condition')
 NODE_FIELDS = ('id', 'uuid', 'name', 'administrative_state',
                'operational_state', 'availability_status', 'ready_state',
-               'paths')
+               'paths', 'failover', 'decisions')
 
 NODE_COLUMNS = (('id', 'id'), ('name', 'name'),
                 ('administrative', 'administrative_state'),
@@ -52,6 +52,13 @@ def paths_text(resource):
                     'never heard' if path['silent_for'] is None else
                     'silent %.1f s' % path['silent_for'])
         for path in resource.get('paths') or ())
+
+
+def decisions_text(resource):
+    """The failover decisions, one line each, the last one last."""
+    return '\n'.join(
+        '%s %s: %s' % (decision['at'], decision['state'], decision['reason'])
+        for decision in resource.get('decisions') or ())
 
 
 def state_text(resource):
@@ -188,5 +195,8 @@ class ShowServiceNode(show.ShowOne):
         node = _get(self.app.client(SERVICE), resource_path(
             'nodes', parsed_args.node))
         columns = [(field, field) for _label, field in NODE_COLUMNS]
-        columns.append(('paths', paths_text))
+        columns.extend((
+            ('paths', paths_text),
+            ('failover', lambda resource: resource.get('failover') or ''),
+            ('decisions', decisions_text)))
         return _shown(parsed_args, node, columns)

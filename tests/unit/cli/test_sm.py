@@ -135,9 +135,17 @@ class TestSMCommands(test_cli.CliTestCase):
              ['administrative_state', 'unlocked'],
              ['operational_state', 'enabled'],
              ['availability_status', 'available'],
-             ['ready_state', 'enabled'], ['paths', '']], rows)
-        self.assertEqual(['paths', 'management: alive, oam: silent 3.2 s'],
-                         self.table_of('servicenode-show', 'controller-0')[-1])
+             ['ready_state', 'enabled'], ['paths', ''], ['failover', ''],
+             ['decisions', '']], rows)
+        shown = dict(self.json_of('servicenode-show', 'controller-0'))
+        self.assertEqual('normal', shown['failover'])
+        rows = dict(self.table_of('servicenode-show', 'controller-0')[1:])
+        self.assertEqual('management: alive, oam: silent 3.2 s',
+                         rows['paths'])
+        self.assertEqual(
+            '2026-12-07T22:00:01 fail-pending: nothing heard from '
+            'controller-1 on any path\n2026-12-07T22:00:02 normal: '
+            'controller-1 is heard again', rows['decisions'])
 
     def test_unknown_is_one_line(self):
         for argv, text in (

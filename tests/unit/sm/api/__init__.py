@@ -44,7 +44,12 @@ STATE = {
     'node': 'controller-0', 'domain': 'controller',
     'nodes': [_node('controller-1'), dict(_node('controller-0'), paths=[
         {'name': 'management', 'alive': True, 'silent_for': 0.1},
-        {'name': 'oam', 'alive': False, 'silent_for': 3.2}])],
+        {'name': 'oam', 'alive': False, 'silent_for': 3.2}],
+        failover='normal', decisions=[
+            {'at': '2026-12-07T22:00:01', 'state': 'fail-pending',
+             'reason': 'nothing heard from controller-1 on any path'},
+            {'at': '2026-12-07T22:00:02', 'state': 'normal',
+             'reason': 'controller-1 is heard again'}])],
     'service_groups': [
         _group('oam-services', 'controller-1', states.SG_STANDBY),
         _group('controller-services', 'controller-1', states.SG_STANDBY,

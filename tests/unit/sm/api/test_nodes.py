@@ -5,11 +5,13 @@ from tests.unit.sm import api
 
 NODE_FIELDS = ['id', 'uuid', 'name', 'administrative_state',
                'operational_state', 'availability_status', 'ready_state',
-               'paths', 'links']
-# StarlingX's ServiceNode, then ours (id, uuid, ready_state, paths).
+               'paths', 'failover', 'decisions', 'links']
+# StarlingX's ServiceNode, then ours (id, uuid, ready_state, paths,
+# failover, decisions).
 SERVICENODE_FIELDS = ['id', 'uuid', 'origin', 'hostname', 'admin', 'oper',
                       'avail', 'ready_state', 'active_services',
-                      'swactable_services', 'paths']
+                      'swactable_services', 'paths', 'failover',
+                      'decisions']
 
 
 class TestNodes(api.SMApiCase):

@@ -13,9 +13,12 @@ into the resources of StarlingX's sm-api, with the field names its clients
   hostname instead); ours carry ``node_name``, and also ``uuid``,
   ``service_group_name`` and ``condition``.
 * ``nodes``: the controllers, with StarlingX's names for their states,
-  and ours, ``paths``: as the stx-sm answering sees them, its paths to its
-  peer (``name``, ``alive``, ``silent_for`` seconds); empty for the other
-  node and for a node without a peer.
+  and ours, as the stx-sm answering sees them: ``paths``, its paths to its
+  peer (``name``, ``alive``, ``silent_for`` seconds); ``failover``, the
+  state its peer is in for it (normal, fail-pending, fencing,
+  fence-failed, failed; stx.sm.failover), and ``decisions``, the last
+  failover decisions with their reasons (``at``, ``state``, ``reason``).
+  Empty (None) for the other node and for a node without a peer.
 * ``servicenode``: a node as mtce and sysinv ask about it before a swact:
   ``admin``/``oper``/``avail``, ``active_services`` and
   ``swactable_services`` (``yes``/``no``); ours add ``id``, ``uuid``,
@@ -168,6 +171,8 @@ def nodes(state, base):
             'availability_status': node['availability'],
             'ready_state': node['ready_state'],
             'paths': node.get('paths', []),
+            'failover': node.get('failover'),
+            'decisions': node.get('decisions', []),
             'links': _links(base, 'nodes', node_uuid)})
     return result
 
@@ -199,7 +204,8 @@ def service_nodes(state):
             'ready_state': node['ready_state'],
             'active_services': YES if holding else NO,
             'swactable_services': YES if movable else NO,
-            'paths': node['paths']})
+            'paths': node['paths'], 'failover': node['failover'],
+            'decisions': node['decisions']})
     return result
 
 
