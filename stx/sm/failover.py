@@ -5,8 +5,11 @@ A peer that no longer answers on any path is not taken for failed at once
 case its paths come back; then, when a fence is configured, the peer is
 *fenced* (powered off through its BMC, the power-off read back), and only
 a confirmed fence makes it *failed*: its service groups may then go active
-here. A fence that is not confirmed is not a fence: the peer stays as it
-was last heard (so this controller does not take its groups), alarm
+here. A peer that held no group active is not fenced: there is nothing
+to take over, and two controllers cut off from each other must not fence
+each other (the active one keeps its groups, the standby fences it and
+takes them). A fence that is not confirmed is not a fence: the peer stays
+as it was last heard (so this controller does not take its groups), alarm
 400.006 is raised, and the fence is tried again every
 ``fence_retry_interval``. A peer heard again is back to *normal*.
 
@@ -92,12 +95,19 @@ class PeerFailover:
                              self._fail_pending))
         elif self.state == FAIL_PENDING and \
                 now - self._since >= self._fail_pending:
-            if self._fence is None:
+            holding = self._holding()
+            if not holding:
                 self._decide(FAILED, '%s silent on every path for %.1f s '
-                             '(%s); no fence is configured: its service '
-                             'groups may go active here' % (
-                                 self._peer(), now - self._since +
-                                 self._link.dead_interval, self._paths()))
+                             '(%s); it held no service group active: no '
+                             'fence needed' % (
+                                 self._peer(), self._silent(now),
+                                 self._paths()))
+            elif self._fence is None:
+                self._decide(FAILED, '%s silent on every path for %.1f s '
+                             '(%s); no fence is configured: %s may go '
+                             'active here' % (
+                                 self._peer(), self._silent(now),
+                                 self._paths(), ', '.join(holding)))
             else:
                 self._start_fence()
         elif self.state == FENCING and self._fencing.done():
@@ -125,6 +135,15 @@ class PeerFailover:
                       self._peer(), outcome.detail, self._retry_interval))
         self._decide(FENCE_FAILED, reason)
         self._alarm(reason)
+
+    def _holding(self):
+        """The groups the peer last said it holds active."""
+        groups = (self._link.peer_hello() or {}).get('groups', {})
+        return sorted(name for name, group in groups.items()
+                      if group.get('role') == states.SG_ACTIVE)
+
+    def _silent(self, now):
+        return now - self._since + self._link.dead_interval
 
     def _peer(self):
         hello = self._link.peer_hello() or {}

@@ -40,6 +40,13 @@ def stand_in(name, markers, max_failures=2, dependencies=(),
     def sh(command):
         return {'type': 'command', 'command': ['sh', '-c', command]}
     path = os.path.join(markers, name)
+    # Each go-active, and each end of the active role, is written to the
+    # controller's history (history()).
+    history_file = os.path.join(os.path.dirname(markers), HISTORY)
+
+    def mark(event):
+        return 'echo "$(date +%%s.%%N) %s %s" >> %s' % (
+            name, event, history_file)
     # A "<service>.broken" file makes its enable fail.
     return {
         'name': name, 'max_failures': max_failures,
@@ -49,15 +56,53 @@ def stand_in(name, markers, max_failures=2, dependencies=(),
                          ' && (sleep 1000 >/dev/null 2>&1 & echo $! > {p}.pid)'
                          .format(p=path, n=name, m=markers)),
             'disable': sh('kill $(cat {p}.pid) 2>/dev/null; '
-                          'rm -f {p}.pid {p}.active'.format(p=path)),
-            'go-active': sh('touch %s.active' % path),
-            'go-standby': sh('rm -f %s.active' % path),
+                          'test -e {p}.active && {mark}; '
+                          'rm -f {p}.pid {p}.active'.format(
+                              p=path, mark=mark('inactive'))),
+            'go-active': sh('touch %s.active; %s' % (path, mark('active'))),
+            'go-standby': sh('rm -f %s.active; %s' % (path,
+                                                      mark('inactive'))),
             'audit': {'type': 'command', 'interval': audit_interval,
                       'command': [sys.executable, '-c', ALIVE,
                                   path + '.pid']},
         },
         # Watched: its exit is known at once, not at the next audit.
         'pid_file': path + '.pid'}
+
+
+HISTORY = 'history.log'
+
+
+def history(tmp_path):
+    """Both controllers' histories merged: (time, node, service, event)."""
+    events = []
+    for node in NODES:
+        path = tmp_path / node / HISTORY
+        if path.exists():
+            for line in path.read_text().split('\n'):
+                if line:
+                    at, service, event = line.split()
+                    events.append((float(at), node, service, event))
+    return sorted(events)
+
+
+def check_one_active(events):
+    """No instant with a service active on both controllers.
+
+    A power-off (service ``*``) ends every active role of its node.
+    """
+    active = {node: set() for node in NODES}
+    for at, node, service, event in events:
+        if event == 'active':
+            active[node].add(service)
+            others = [other for other in NODES
+                      if other != node and active[other]]
+            assert not others, 'at %f %s went active while %s held %s' % (
+                at, node, others, active[others[0]])
+        elif service == '*':
+            active[node].clear()
+        else:
+            active[node].discard(service)
 
 
 def small_model(markers):
@@ -384,11 +429,14 @@ def _swact_round_trip(cli, one, two):
     assert one.enables() == ['ip', 'daemon'] == two.enables()
 
 
-# A BMC's power hook: the power-offs are logged, and one kills every
-# stand-in of its controller, as a power-off would.
+# A BMC's power hook: the power-offs are logged, and one kills its
+# controller's stx-sm and every stand-in, as a power-off would, and ends
+# its active roles in its history.
 POWER_HOOK = ('echo "$STX_BMC_POWER" >> {log}; '
               'if [ "$STX_BMC_POWER" = off ]; then '
-              'for f in {markers}/*.pid; do kill -9 $(cat "$f"); done; fi')
+              'kill -9 $(cat {node}/sm.pid); '
+              'for f in {node}/markers/*.pid; do kill -9 $(cat "$f"); done; '
+              'echo "$(date +%s.%N) * off" >> {node}/' + HISTORY + '; fi')
 
 
 def fenced_model(markers):
@@ -400,7 +448,7 @@ def fenced_model(markers):
 class Fenced:
     """Two stx-sm whose peers' BMCs are BMCs of one stx-bmc-sim."""
 
-    def __init__(self, runner, tmp_path, rabbit_url, password):
+    def __init__(self, runner, tmp_path, rabbit_url, password, relays=None):
         self.tmp_path = tmp_path
         ports = {node: base.free_port(socket.SOCK_DGRAM) for node in NODES}
         config = str(tmp_path / 'bmcs.yaml')
@@ -408,9 +456,9 @@ class Fenced:
             json.dump({'defaults': {'username': 'admin',
                                     'password': test_mtce.PASSWORD},
                        'bmcs': [{'name': node, 'port': ports[node],
-                                 'power_hook': POWER_HOOK.format(
-                                     log=self.power_log(node),
-                                     markers=tmp_path / node / 'markers')}
+                                 'power_hook': POWER_HOOK.replace(
+                                     '{log}', self.power_log(node)).replace(
+                                     '{node}', str(tmp_path / node))}
                                 for node in NODES]}, f)
         self.sim = runner.start('stx-bmc-sim', '--config', config)
         self.sim.wait_for_output(r'control (http://127\.0\.0\.1:\d+)')
@@ -423,7 +471,11 @@ class Fenced:
                    'fence_timeout': 5, 'fence_retry_interval': 1}}
             for node, other in zip(NODES, reversed(NODES))}
         self.pair = start_pair(runner, tmp_path, rabbit_url,
-                               model=fenced_model, sections=sections)
+                               model=fenced_model, sections=sections,
+                               relays=relays)
+        for node, controller in zip(NODES, self.pair):
+            (tmp_path / node / 'sm.pid').write_text(
+                str(controller.process.pid))
 
     def power_log(self, node):
         return str(self.tmp_path / ('%s-power.log' % node))
@@ -462,6 +514,7 @@ def test_a_dead_active_is_fenced_then_its_groups_taken(runner, tmp_path,
         assert fenced.powered('controller-1') == []
         for name in ('ip', 'daemon'):
             assert not _alive(one.pid(name))
+        check_one_active(history(tmp_path))
         log = two.process.stderr()
         assert 'Peer failover on controller-1: fail-pending: nothing ' \
             'heard from controller-0 on any path' in log, log
@@ -498,3 +551,31 @@ def _alive(pid):
         return False
     with open('/proc/%d/stat' % pid) as f:
         return f.read().split()[2] != 'Z'
+
+
+def test_cut_off_from_each_other_exactly_one_stays_active(
+        runner, tmp_path, rabbit_url):
+    """Every path cut: the active keeps its groups (its peer held none),
+    the standby fences it and takes them: one active, the other off.
+    """
+    relays = Relays(tmp_path, ('management', 'cluster_host', 'oam'))
+    fenced = Fenced(runner, tmp_path, rabbit_url, test_mtce.PASSWORD,
+                    relays=relays)
+    one, two = fenced.pair
+    try:
+        base.wait('controller-0 active, controller-1 standby', lambda:
+                  one.marked('ip.pid', 'ip.active', 'daemon.pid',
+                             'daemon.active') and
+                  two.marked('ip.pid', 'daemon.pid'), WAIT)
+        relays.cut('management', 'cluster_host', 'oam')
+        base.wait('the group active on controller-1', lambda: two.marked(
+            'ip.pid', 'ip.active', 'daemon.pid', 'daemon.active'), WAIT)
+        assert fenced.powered('controller-0') == ['off']
+        assert fenced.powered('controller-1') == []
+        assert one.process.wait(5) is not None      # powered off
+        log = two.process.stderr()
+        assert 'failed: controller-0 fenced' in log, log
+        check_one_active(history(tmp_path))
+    finally:
+        fenced.close()
+        relays.close()

@@ -25,8 +25,11 @@ class Link:
         return {name: {'alive': silent is None, 'silent_for': silent}
                 for name, silent in self.silent.items()}
 
+    held = 'active'
+
     def peer_hello(self):
-        return {'node': 'controller-0'}
+        return {'node': 'controller-0',
+                'groups': {'core': {'role': self.held}}}
 
     def cut(self, seconds=0.9):
         self.silent = {name: seconds for name in self.silent}
@@ -76,8 +79,8 @@ class TestPeerFailover(testtools.TestCase):
             'nothing heard from controller-0 on any path (management '
             'silent 0.9 s, oam silent 0.9 s); fail-pending for 2 s',
             pending['reason'])
-        self.assertIn('no fence is configured: its service groups may go '
-                      'active here', failed['reason'])
+        self.assertIn('no fence is configured: core may go active here',
+                      failed['reason'])
         self.assertEqual(['401.007', '401.007'],
                          [event.alarm_id for event in self.faults.events])
 
@@ -108,6 +111,19 @@ class TestPeerFailover(testtools.TestCase):
         self.assertEqual([], self.faults.of('400.006'))
         self.assertIn('controller-0 fenced: BMC 10.0.0.9 confirms the power '
                       'off', peer.decisions[-1]['reason'])
+
+    def test_a_peer_that_held_nothing_active_is_not_fenced(self):
+        fence = Fence()
+        peer = self._failover(fence)
+        self.link.held = 'standby'
+        peer.follow(0.0)
+        self.link.cut()
+        peer.follow(1.0)
+        peer.follow(3.0)
+        self.assertEqual(failover.FAILED, peer.state)
+        self.assertEqual(0, fence.calls)
+        self.assertIn('it held no service group active: no fence needed',
+                      peer.decisions[-1]['reason'])
 
     def test_heard_again_it_is_normal(self):
         peer = self._failover()
