@@ -1,0 +1,154 @@
+"""Benchmark: uncontrolled failover, and randomized kills and partitions.
+
+Real processes, as in tests/functional/test_sm.py: two ``stx-sm`` on
+127.0.0.1 with three peer paths each through UDP relays the bench can cut,
+each controller's BMC a BMC of ``stx-bmc-sim`` whose power hook kills that
+controller's stx-sm and stand-in services (a power-off), StarlingX's fail
+pending at its lowest (1.2 s), a 400 ms dead interval. Every go-active and
+end of the active role is written to the controllers' histories.
+
+``--runs N`` (default 20): kill -9 the active controller's stx-sm and time
+until its group is active on the peer (fail-pending and the IPMI fence
+confirmed by reading the power state back included); p50/p99/max.
+
+``--random N`` (default 0): N runs of a random scenario, each on a fresh
+pair: kill -9 the active, kill -9 the standby, cut every path, or cut one
+or two paths (nothing may move), after a random 0-1 s. Each run checks the
+outcome (which controller holds the group, which was powered off) and
+merges both histories to prove no instant with the group active on both.
+
+Needs RabbitMQ on 127.0.0.1:5672 (stx-sm's RPC server).
+
+Usage: bench_failover.py [--runs 20] [--random 100]
+"""
+
+import argparse
+import os
+import pathlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from tests.functional import base  # noqa: E402
+from tests.functional import test_mtce  # noqa: E402
+from tests.functional import test_sm  # noqa: E402
+
+WAIT = 30
+ACTIVE = ('ip.pid', 'ip.active', 'daemon.pid', 'daemon.active')
+STANDBY = ('ip.pid', 'daemon.pid')
+PATHS = ('management', 'cluster_host', 'oam')
+SCENARIOS = ('kill-active', 'kill-standby', 'cut-all', 'cut-one', 'cut-two')
+
+
+class Pair:
+    """A fresh fenced pair in its own directory."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.runner = base.ProcessRunner(str(workdir))
+        self.relays = test_sm.Relays(workdir, PATHS)
+        self.fenced = test_sm.Fenced(self.runner, workdir, base.RABBIT_URL,
+                                     test_mtce.PASSWORD, relays=self.relays)
+        self.one, self.two = self.fenced.pair
+        base.wait('active and standby', lambda: self.one.marked(*ACTIVE) and
+                  self.two.marked(*STANDBY), WAIT)
+
+    def close(self):
+        try:
+            self.fenced.close()
+            self.relays.close()
+        finally:
+            self.runner.cleanup()
+
+
+def failover_time(workdir):
+    pair = Pair(workdir)
+    try:
+        pair.one.process.kill()
+        killed = time.monotonic()
+        base.wait('active on controller-1', lambda: pair.two.marked(*ACTIVE),
+                  WAIT, interval=0.01)
+        took = time.monotonic() - killed
+        assert pair.fenced.powered('controller-0') == ['off']
+        test_sm.check_one_active(test_sm.history(workdir))
+        return took
+    finally:
+        pair.close()
+
+
+def random_run(workdir, rng):
+    scenario = rng.choice(SCENARIOS)
+    pair = Pair(workdir)
+    try:
+        time.sleep(rng.uniform(0, 1))
+        if scenario == 'kill-active':
+            pair.one.process.kill()
+            holder, off = pair.two, ['controller-0']
+        elif scenario == 'kill-standby':
+            pair.two.process.kill()
+            holder, off = pair.one, []
+        elif scenario == 'cut-all':
+            pair.relays.cut(*PATHS)
+            holder, off = pair.two, ['controller-0']
+        else:
+            count = 1 if scenario == 'cut-one' else 2
+            pair.relays.cut(*rng.sample(PATHS, count))
+            holder, off = pair.one, []
+        base.wait('%s holding the group' % scenario,
+                  lambda: holder.marked(*ACTIVE), WAIT)
+        # Past dead interval, fail-pending and a fence: what moves has.
+        time.sleep(3)
+        assert holder.marked(*ACTIVE), scenario
+        powered_off = [node for node in test_sm.NODES
+                       if pair.fenced.powered(node) == ['off']]
+        assert powered_off == off, (scenario, powered_off)
+        test_sm.check_one_active(test_sm.history(workdir))
+        return scenario
+    finally:
+        pair.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--runs', type=int, default=20)
+    parser.add_argument('--random', type=int, default=0)
+    parser.add_argument('--seed', type=int, default=None)
+    args = parser.parse_args()
+    times = []
+    for number in range(args.runs):
+        with tempfile.TemporaryDirectory(prefix='bench-failover-') as work:
+            times.append(failover_time(pathlib.Path(work)))
+        print('run %2d: kill -9 -> active on the peer %.2f s'
+              % (number + 1, times[-1]), flush=True)
+    if times:
+        ordered = sorted(times)
+        p99 = ordered[min(len(ordered) - 1,
+                          int(round(0.99 * len(ordered))) - 1)]
+        print('failover (dead 0.4 s + fail-pending 1.2 s + IPMI fence): '
+              'p50 %.2f s  p99 %.2f s  max %.2f s over %d runs' % (
+                  statistics.median(ordered), p99, ordered[-1],
+                  len(ordered)))
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    rng = random.Random(seed)
+    done = {}
+    for number in range(args.random):
+        with tempfile.TemporaryDirectory(prefix='bench-failover-') as work:
+            scenario = random_run(pathlib.Path(work), rng)
+        done[scenario] = done.get(scenario, 0) + 1
+        print('random %3d: %s: one active, no overlap' % (number + 1,
+                                                          scenario),
+              flush=True)
+    if args.random:
+        print('randomized (seed %d): %d runs, every one with exactly one '
+              'active and no instant with two: %s' % (
+                  seed, args.random, ', '.join(
+                      '%s %d' % item for item in sorted(done.items()))))
+
+
+if __name__ == '__main__':
+    main()
