@@ -23,10 +23,12 @@ pass it
    disabled and ``failed`` until its group's failure debounce has passed,
    then is enabled again with a new budget;
 4. sums each group up (fsm.group_state, fsm.group_status) and raises or
-   clears alarm 400.001 for the group on this host, and, where the group
-   is active, 400.002 while it has no standby on the peer. A group ``failed``
-   here is unhealthy: if the peer's is healthy, the peer takes it active;
-   if not, it stays where it is.
+   clears its alarms (stx.sm.alarms: 400.001, 400.002, 400.005). A group
+   ``failed`` here is unhealthy: if the peer's is healthy, the peer takes
+   it active; if not, it stays where it is.
+
+A peer silent on every path still counts until stx.sm.failover takes it
+for failed (fail-pending, then a confirmed fence).
 
 The engine's state is only changed by its own thread; action results come
 back to it through a queue, and wake it.
@@ -43,18 +45,16 @@ from oslo_log import log as logging
 from stx.common import exception
 from stx.common import states
 from stx.drivers.ha import models as ha_models
-from stx.fm import client as fm_client
 from stx.sm import actions
+from stx.sm import alarms as sm_alarms
 from stx.sm import failover
 from stx.sm import fsm
 from stx.sm import model as sm_model
+from stx.sm import view
 from stx.sm import watch
 
 LOG = logging.getLogger(__name__)
 
-GROUP_ALARM = '400.001'
-REDUNDANCY_ALARM = '400.002'
-PATH_ALARM = '400.005'
 ROLE_ACTIVE = states.SG_ACTIVE
 ROLE_STANDBY = states.SG_STANDBY
 ROLE_DISABLED = states.SG_DISABLED
@@ -66,16 +66,8 @@ _HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
 _SWACT_PRIORITY = -1
 # Seconds between two looks at the peer while a swact is waited for.
 _SWACT_POLL = 0.05
-_AVAILABILITY_UNKNOWN = 'unknown'
-# The state a service is driven to for each role of its group.
-_SERVICE_TARGET = {ROLE_ACTIVE: states.SVC_ENABLED_ACTIVE,
-                   ROLE_STANDBY: states.SVC_ENABLED_STANDBY,
-                   ROLE_DISABLED: states.SVC_DISABLED}
 # At most this much of a failure's reason travels in a hello.
 _CONDITION_LENGTH = 120
-_ALARM_SEVERITY = {states.SG_STATUS_FAILED: states.SEVERITY_CRITICAL,
-                   states.SG_STATUS_DEGRADED: states.SEVERITY_MAJOR,
-                   states.SG_STATUS_WARN: states.SEVERITY_MINOR}
 
 
 class ServiceState:
@@ -104,8 +96,6 @@ class GroupState:
         self.role = None
         self.state = states.SG_INITIAL
         self.status = states.SG_STATUS_NONE
-        self.alarmed = None
-        self.redundancy_alarmed = False
 
 
 class ServiceManager:
@@ -154,8 +144,7 @@ class ServiceManager:
         self._watcher = watch.ProcessWatcher()
         # A model reload waiting for the engine thread.
         self._new_model = None
-        # The paths to the peer 400.005 is raised for.
-        self._path_alarmed = set()
+        self.alarms = sm_alarms.Alarms(node, model.domain.name, faults)
         # What the last hello sent at a change said.
         self._said = None
         self.failover = None if peer is None else failover.PeerFailover(
@@ -242,64 +231,8 @@ class ServiceManager:
                 'decided': self._decided()}
 
     def describe(self):
-        """The service domain as this controller sees it: itself, and its
-        peer as the peer's last hello told (stx.sm.rpcapi.SMAPI.get_state
-        has the shape). A peer out of contact is shown with its groups and
-        services in state ``unknown``. With a peer, this controller's node
-        has ``paths``: each path to the peer, whether it is alive and for
-        how many seconds it has been silent.
-        """
-        described = {'node': self.node, 'domain': self.model.domain.name,
-                     'nodes': [], 'service_groups': [], 'services': []}
-        self._describe_node(described, self.node, self.hello(), True)
-        if self.peer is not None:
-            described['nodes'][0].update(
-                failover=self.failover.state,
-                decisions=list(self.failover.decisions))
-            described['nodes'][0]['paths'] = [
-                {'name': name, 'alive': path['alive'],
-                 'silent_for': None if path['silent_for'] is None else
-                 round(path['silent_for'], 1)}
-                for name, path in sorted(self.peer.paths().items())]
-        theirs = None if self.peer is None else self.peer.peer_hello()
-        if theirs is not None:
-            self._describe_node(described, theirs['node'], theirs,
-                                self.peer.alive())
-        return described
-
-    def _describe_node(self, described, node, hello, in_contact):
-        ready = in_contact and hello.get('decided', True)
-        described['nodes'].append({
-            'name': node, 'administrative': states.UNLOCKED,
-            'operational': states.ENABLED if in_contact else
-            states.DISABLED,
-            'availability': states.AVAILABLE if in_contact else
-            _AVAILABILITY_UNKNOWN,
-            'ready_state': states.ENABLED if ready else states.DISABLED})
-        roles = {}
-        for name, group in sorted(hello['groups'].items()):
-            role = group['role'] or states.SG_INITIAL
-            roles[name] = role
-            failed = sorted(
-                service for service, (_state, status, _cond) in
-                hello['services'].items()
-                if status == states.SG_STATUS_FAILED and
-                self.model.group_of(service).name == name)
-            described['service_groups'].append({
-                'name': name, 'node': node,
-                'state': group['state'] if in_contact else states.SG_UNKNOWN,
-                'desired_state': role, 'status': group['status'],
-                'condition': 'failed: %s' % ', '.join(failed)
-                if failed else ''})
-        for name, (state, status, condition) in sorted(
-                hello['services'].items()):
-            group = self.model.group_of(name).name
-            described['services'].append({
-                'name': name, 'node': node, 'service_group': group,
-                'state': state if in_contact else states.SVC_UNKNOWN,
-                'desired_state': _SERVICE_TARGET.get(roles.get(group),
-                                                     states.SVC_INITIAL),
-                'status': status, 'condition': condition})
+        """The service domain as this controller sees it (stx.sm.view)."""
+        return view.describe(self)
 
     def swact(self, timeout=None):
         """Hand every group active here to the peer (a controlled swact).
@@ -708,83 +641,12 @@ class ServiceManager:
             group.status = fsm.group_status(
                 [(m.failure_impact, self.services[m.service].status)
                  for m in group.spec.members])
-            self._alarm(group)
-            self._redundancy_alarm(group, hello)
-        self._path_alarms(hello)
-
-    def _path_alarms(self, hello):
-        """400.005 for each path to the peer that is silent while another
-        one still brings its hellos: the peer is there, a link is not.
-        """
-        if self.peer is None or self.faults is None:
-            return
-        paths = self.peer.paths()
-        alive = sorted(name for name, path in paths.items()
-                       if path['alive'])
-        silent = set(paths) - set(alive) if alive else set()
-        for name in sorted(silent - self._path_alarmed):
-            self.faults.set_fault(fm_client.Fault(
-                alarm_id=PATH_ALARM, alarm_state=fm_client.SET,
-                entity_type_id='host', entity_instance_id='host=%s.network=%s'
-                % (self.node, name), severity=states.SEVERITY_MAJOR,
-                reason_text='Service management on %s hears nothing from %s '
-                'over the %s path; it still does over %s' % (
-                    self.node, (hello or {}).get('node', 'its peer'), name,
-                    ', '.join(alive))))
-        for name in sorted(self._path_alarmed - silent):
-            self.faults.clear_fault(PATH_ALARM, 'host=%s.network=%s'
-                                    % (self.node, name))
-        self._path_alarmed = silent
-
-    def _redundancy_alarm(self, group, hello):
-        """400.002 while the group active here has no standby to go to.
-
-        Raised by the controller the group is active on; with one
-        controller in a domain, a model that wants a standby always lacks
-        it.
-        """
-        theirs = (hello or {}).get('groups', {}).get(group.spec.name) or {}
-        standby_there = bool(theirs.get('healthy')) and \
-            (theirs.get('role') or ROLE_STANDBY) == ROLE_STANDBY
-        wanted = (group.role == ROLE_ACTIVE and group.spec.m_standby > 0
-                  and not standby_there)
-        if wanted == group.redundancy_alarmed or self.faults is None:
-            return
-        entity = 'service_domain=%s.service_group=%s' % (
-            self.model.domain.name, group.spec.name)
-        if wanted:
-            self.faults.set_fault(fm_client.Fault(
-                alarm_id=REDUNDANCY_ALARM, alarm_state=fm_client.SET,
-                entity_type_id='service_group', entity_instance_id=entity,
-                severity=states.SEVERITY_MAJOR, reason_text=(
-                    'Service group %s has no standby: it is active on %s '
-                    'and %s' % (group.spec.name, self.node,
-                                'the peer controller is not in contact'
-                                if hello is None else
-                                '%s cannot take it' % hello['node']))))
-        else:
-            self.faults.clear_fault(REDUNDANCY_ALARM, entity)
-        group.redundancy_alarmed = wanted
-
-    def _alarm(self, group):
-        wanted = _ALARM_SEVERITY.get(group.status)
-        if wanted == group.alarmed or self.faults is None:
-            return
-        entity = 'service_domain=%s.service_group=%s.host=%s' % (
-            self.model.domain.name, group.spec.name, self.node)
-        if wanted is None:
-            self.faults.clear_fault(GROUP_ALARM, entity)
-        else:
-            failed = [s.spec.name for s in
-                      (self.services[m.service] for m in group.spec.members)
-                      if s.status == states.SG_STATUS_FAILED]
-            self.faults.set_fault(fm_client.Fault(
-                alarm_id=GROUP_ALARM, alarm_state=fm_client.SET,
-                entity_type_id='service_group', entity_instance_id=entity,
-                severity=wanted, reason_text='Service group %s %s on %s; '
-                'failed: %s' % (group.spec.name, group.status, self.node,
-                                ', '.join(failed))))
-        group.alarmed = wanted
+            self.alarms.group(group, [
+                m.spec.name for m in members
+                if m.status == states.SG_STATUS_FAILED])
+            self.alarms.redundancy(group, hello)
+        if self.peer is not None:
+            self.alarms.paths(self.peer.paths(), hello)
 
 
 def _structure(model):
