@@ -11,7 +11,11 @@ each other (the active one keeps its groups, the standby fences it and
 takes them). A fence that is not confirmed is not a fence: the peer stays
 as it was last heard (so this controller does not take its groups), alarm
 400.006 is raised, and the fence is tried again every
-``fence_retry_interval``. A peer heard again is back to *normal*.
+``fence_retry_interval``. With a tie-breaker in the model (an address and
+TCP port), a controller that cannot reach it before a takeover may be the
+one cut off: it is *isolated*, takes nothing over and does not fence, and
+looks again every ``fence_retry_interval``. A peer heard again is back to
+*normal*.
 
 Every such decision is recorded with its reasons (which paths were silent
 and for how long, what the fence returned): kept here (``decisions``,
@@ -20,12 +24,14 @@ shown by the sm API's servicenode), logged, and written to the event log
 """
 
 import collections
+import socket
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from stx.common import states
 from stx.fm import client as fm_client
+from stx.sm import fence as sm_fence
 
 LOG = logging.getLogger(__name__)
 
@@ -37,9 +43,10 @@ NORMAL = 'normal'
 FAIL_PENDING = 'fail-pending'
 FENCING = 'fencing'
 FENCE_FAILED = 'fence-failed'
+ISOLATED = 'isolated'
 FAILED = 'failed'
 # In these the peer's last hello still stands for it.
-_PRESENT = (NORMAL, FAIL_PENDING, FENCING, FENCE_FAILED)
+_PRESENT = (NORMAL, FAIL_PENDING, FENCING, FENCE_FAILED, ISOLATED)
 DECISIONS_KEPT = 20
 
 
@@ -56,15 +63,18 @@ class PeerFailover:
     :param retry_interval: seconds between two fences not confirmed.
     :param executor: runs the fences (a futurist executor).
     :param faults: where alarms and logs go, or None.
+    :param tie_breaker: a TieBreaker this controller must reach to take
+        the peer's groups over, or None.
     """
 
     def __init__(self, node, link, fence, fail_pending, retry_interval,
-                 executor, faults=None):
+                 executor, faults=None, tie_breaker=None):
         self.node = node
         self.state = UNKNOWN
         self.decisions = collections.deque(maxlen=DECISIONS_KEPT)
         self._link = link
         self._fence = fence
+        self._tie_breaker = tie_breaker
         self._fail_pending = fail_pending
         self._retry_interval = retry_interval
         self._executor = executor
@@ -102,37 +112,63 @@ class PeerFailover:
                              'fence needed' % (
                                  self._peer(), self._silent(now),
                                  self._paths()))
-            elif self._fence is None:
+            elif self._fence is None and self._tie_breaker is None:
                 self._decide(FAILED, '%s silent on every path for %.1f s '
                              '(%s); no fence is configured: %s may go '
                              'active here' % (
                                  self._peer(), self._silent(now),
                                  self._paths(), ', '.join(holding)))
             else:
-                self._start_fence()
+                self._start_takeover()
         elif self.state == FENCING and self._fencing.done():
-            self._fenced(now, self._fencing.result())
-        elif self.state == FENCE_FAILED and now >= self._retry_at:
-            self._start_fence()
+            self._taken_over(now, self._fencing.result())
+        elif self.state in (FENCE_FAILED, ISOLATED) and \
+                now >= self._retry_at:
+            self._start_takeover()
 
-    def _start_fence(self):
+    def _start_takeover(self):
         self.state = FENCING
+        self._fencing = self._executor.submit(self._takeover)
+
+    def _takeover(self):
+        """Check the tie-breaker, then fence (in the executor).
+
+        :returns: the state it leads to, and what says why.
+        """
+        reached = ''
+        if self._tie_breaker is not None:
+            outcome = self._tie_breaker.reach()
+            if not outcome.confirmed:
+                return ISOLATED, outcome.detail
+            reached = '; %s' % outcome.detail
+        if self._fence is None:
+            return FAILED, '%s not fenced (no fence is configured)%s' % (
+                self._peer(), reached)
         LOG.warning('Fencing %(peer)s through BMC %(bmc)s',
                     {'peer': self._peer(), 'bmc': self._fence.address})
-        self._fencing = self._executor.submit(self._fence.power_off)
-
-    def _fenced(self, now, outcome):
+        outcome = self._fence.power_off()
         if outcome.confirmed:
+            return FAILED, '%s fenced: %s%s' % (self._peer(), outcome.detail,
+                                                reached)
+        return FENCE_FAILED, outcome.detail
+
+    def _taken_over(self, now, result):
+        state, detail = result
+        if state == FAILED:
             self._alarm(None)
-            self._decide(FAILED, '%s fenced: %s (%s); its service groups '
-                         'may go active here' % (self._peer(),
-                                                 outcome.detail,
-                                                 self._paths()))
+            self._decide(FAILED, '%s (%s); its service groups may go '
+                         'active here' % (detail, self._paths()))
             return
         self._retry_at = now + self._retry_interval
+        if state == ISOLATED:
+            self._decide(ISOLATED, 'this controller may be the one cut off: '
+                         '%s; %s\'s service groups stay where they were, '
+                         'checked again in %g s' % (
+                             detail, self._peer(), self._retry_interval))
+            return
         reason = ('%s not fenced: %s; its service groups stay where they '
                   'were, fence retried in %g s' % (
-                      self._peer(), outcome.detail, self._retry_interval))
+                      self._peer(), detail, self._retry_interval))
         self._decide(FENCE_FAILED, reason)
         self._alarm(reason)
 
@@ -185,3 +221,33 @@ class PeerFailover:
                 severity=states.SEVERITY_CRITICAL,
                 reason_text=fm_client.clip(reason)))
         self._alarmed = reason is not None
+
+
+class TieBreaker:
+    """An address a controller must reach to take its peer's groups over.
+
+    Reached when a TCP connection to it opens, or is refused: either way
+    something answered from that address.
+
+    :param address: the address.
+    :param port: a TCP port on it.
+    :param timeout: seconds a try may take.
+    """
+
+    def __init__(self, address, port, timeout=1.0):
+        self.address = address
+        self.port = port
+        self.timeout = timeout
+
+    def reach(self):
+        """An Outcome: ``confirmed`` when something answered."""
+        where = 'tie-breaker %s port %d' % (self.address, self.port)
+        try:
+            socket.create_connection((self.address, self.port),
+                                     timeout=self.timeout).close()
+        except ConnectionRefusedError:
+            return sm_fence.Outcome(True, '%s answered (refused)' % where)
+        except OSError as error:
+            return sm_fence.Outcome(False, '%s not reached: %s' % (
+                where, error.strerror or error))
+        return sm_fence.Outcome(True, '%s answered' % where)

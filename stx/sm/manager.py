@@ -147,9 +147,11 @@ class ServiceManager:
         self.alarms = sm_alarms.Alarms(node, model.domain.name, faults)
         # What the last hello sent at a change said.
         self._said = None
+        tie_breaker = model.domain.tie_breaker
         self.failover = None if peer is None else failover.PeerFailover(
             node, peer, fence, model.domain.fail_pending_ms / 1000.0,
-            fence_retry_interval, self._executor, faults)
+            fence_retry_interval, self._executor, faults,
+            tie_breaker=tie_breaker and failover.TieBreaker(*tie_breaker))
         # The groups a controlled swact is handing to the peer.
         self._swacting = frozenset()
         self._swact_lock = threading.Lock()

@@ -11,6 +11,7 @@ part::
       hello_interval_ms: 200       # optional, default 200
       dead_interval_ms: 800        # optional, default 800; above hello
       fail_pending_ms: 2000        # optional, default 2000; at least 1200
+      tie_breaker: 10.10.10.1:22   # optional: reached before a takeover
     service_groups:                # SERVICE_GROUPS, SERVICE_DOMAIN_MEMBERS
       - name: controller-services
         redundancy_model: 1+1      # one of REDUNDANCY_MODELS
@@ -55,6 +56,7 @@ the same for the same file.
 
 import graphlib
 import importlib.resources
+import ipaddress
 import re
 import reprlib
 import typing
@@ -133,6 +135,9 @@ class Domain(typing.NamedTuple):
     #: How long every path must stay silent past the dead interval before
     #: the peer is taken for failed.
     fail_pending_ms: int = DEFAULT_FAIL_PENDING_MS
+    #: (address, TCP port) a controller must reach to take its silent
+    #: peer's groups over, or None.
+    tie_breaker: tuple = None
 
 
 class Member(typing.NamedTuple):
@@ -406,7 +411,8 @@ def _model(document):
 
 def _domain(entry):
     _keys(entry, 'domain', ('name',),
-          ('hello_interval_ms', 'dead_interval_ms', 'fail_pending_ms'))
+          ('hello_interval_ms', 'dead_interval_ms', 'fail_pending_ms',
+           'tie_breaker'))
     name = _name(entry['name'], 'domain.name')
     hello = _integer(entry.get('hello_interval_ms', DEFAULT_HELLO_INTERVAL_MS),
                      'domain.hello_interval_ms', 1)
@@ -419,7 +425,25 @@ def _domain(entry):
     fail_pending = _integer(
         entry.get('fail_pending_ms', DEFAULT_FAIL_PENDING_MS),
         'domain.fail_pending_ms', MIN_FAIL_PENDING_MS)
-    return Domain(name, hello, dead, fail_pending)
+    return Domain(name, hello, dead, fail_pending,
+                  _tie_breaker(entry.get('tie_breaker')))
+
+
+def _tie_breaker(value):
+    if value is None:
+        return None
+    address, sep, port = str(value).rpartition(':') if isinstance(
+        value, str) else ('', '', '')
+    try:
+        ipaddress.ip_address(address.strip('[]'))
+        port = int(port)
+    except ValueError:
+        port = 0
+    if not sep or not 0 < port < 65536:
+        raise _Invalid('domain.tie_breaker', 'must be "<ip>:<tcp port>" '
+                       '(an IPv6 address in brackets), got %s'
+                       % reprlib.repr(value))
+    return (address.strip('[]'), port)
 
 
 def _services(entries):

@@ -1,5 +1,10 @@
 """The peer failover states: fail-pending, confirmed fencing, decisions."""
 
+import errno
+import socket
+from unittest import mock
+
+import fixtures
 import futurist
 import testtools
 
@@ -48,15 +53,27 @@ class Fence:
         return self.outcomes.pop(0)
 
 
+class TieBreaker:
+    """Reached or not, one answer per try."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    def reach(self):
+        if self.answers.pop(0):
+            return sm_fence.Outcome(True, 'tie-breaker answered')
+        return sm_fence.Outcome(False, 'tie-breaker not reached')
+
+
 class TestPeerFailover(testtools.TestCase):
 
-    def _failover(self, fence=None):
+    def _failover(self, fence=None, tie_breaker=None):
         self.link = Link()
         self.faults = test_manager.Faults()
         return failover.PeerFailover(
             'controller-1', self.link, fence, fail_pending=2.0,
             retry_interval=5.0, executor=futurist.SynchronousExecutor(),
-            faults=self.faults)
+            faults=self.faults, tie_breaker=tie_breaker)
 
     def test_fail_pending_then_failed_without_a_fence(self):
         peer = self._failover()
@@ -125,6 +142,31 @@ class TestPeerFailover(testtools.TestCase):
         self.assertIn('it held no service group active: no fence needed',
                       peer.decisions[-1]['reason'])
 
+    def test_cut_off_from_the_tie_breaker_it_takes_nothing_over(self):
+        fence = Fence(sm_fence.Outcome(True, 'BMC 10.0.0.9 confirms the '
+                                             'power off'))
+        tie_breaker = TieBreaker(False, True)
+        peer = self._failover(fence, tie_breaker)
+        peer.follow(0.0)
+        self.link.cut()
+        peer.follow(1.0)
+        peer.follow(3.0)
+        peer.follow(3.0)
+        self.assertEqual((failover.ISOLATED, True),
+                         (peer.state, peer.present()))
+        self.assertEqual(0, fence.calls)
+        self.assertEqual(
+            "this controller may be the one cut off: tie-breaker not "
+            "reached; controller-0's service groups stay where they were, "
+            "checked again in 5 s", peer.decisions[-1]['reason'])
+        peer.follow(8.0)                # reached now: fence, take over
+        peer.follow(8.0)
+        self.assertEqual(failover.FAILED, peer.state)
+        self.assertEqual(1, fence.calls)
+        self.assertIn('controller-0 fenced: BMC 10.0.0.9 confirms the power '
+                      'off; tie-breaker answered (management silent',
+                      peer.decisions[-1]['reason'])
+
     def test_heard_again_it_is_normal(self):
         peer = self._failover()
         peer.follow(0.0)
@@ -177,3 +219,27 @@ class TestFence(testtools.TestCase):
                 self.assertEqual(
                     (False, detail),
                     sm_fence.Fence(driver, self.INFO, 10).power_off())
+
+
+class TestTieBreaker(testtools.TestCase):
+
+    def test_an_answer_even_a_refusal_reaches_it(self):
+        listener = socket.socket()
+        self.addCleanup(listener.close)
+        listener.bind(('127.0.0.1', 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        self.assertEqual(
+            (True, 'tie-breaker 127.0.0.1 port %d answered' % port),
+            failover.TieBreaker('127.0.0.1', port).reach())
+        listener.close()                # now refused: still an answer
+        self.assertTrue(failover.TieBreaker('127.0.0.1', port).reach()[0])
+
+    def test_no_answer_does_not(self):
+        error = OSError(errno.ENETUNREACH, 'Network is unreachable')
+        self.useFixture(fixtures.MonkeyPatch(
+            'socket.create_connection', mock.Mock(side_effect=error)))
+        self.assertEqual(
+            (False, 'tie-breaker 192.0.2.1 port 22 not reached: Network is '
+                    'unreachable'),
+            failover.TieBreaker('192.0.2.1', 22).reach())

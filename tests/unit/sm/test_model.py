@@ -56,7 +56,8 @@ class TestPackagedModel(testtools.TestCase):
         self.model = model.load()
 
     def test_has_the_controller_domain_and_groups(self):
-        self.assertEqual(('controller', 200, 800, 2000), self.model.domain)
+        self.assertEqual(('controller', 200, 800, 2000, None),
+                         self.model.domain)
         self.assertEqual(['controller-services', 'oam-services'],
                          list(self.model.groups))
         controller = self.model.groups['controller-services']
@@ -134,7 +135,7 @@ class TestLoad(testtools.TestCase):
 
     def test_defaults_are_starlingx_values(self):
         loaded = loads(valid())
-        self.assertEqual(('controller', 200, 800, 2000), loaded.domain)
+        self.assertEqual(('controller', 200, 800, 2000, None), loaded.domain)
         core = loaded.groups['core']
         self.assertEqual((1, 1, 300000), (core.n_active, core.m_standby,
                                           core.failure_debounce_ms))
@@ -360,6 +361,18 @@ class TestModelError(testtools.TestCase):
     def test_unknown_service_key(self):
         self.services[1]['pidfile'] = '/var/run/daemon.pid'
         self.assertInvalid('services[daemon].pidfile', 'unknown key')
+
+    def test_tie_breaker(self):
+        for value, wanted in (('10.10.10.1:22', ('10.10.10.1', 22)),
+                              ('[fd00::1]:443', ('fd00::1', 443))):
+            self.document['domain']['tie_breaker'] = value
+            self.assertEqual(wanted, model.loads(yaml.safe_dump(
+                self.document)).domain.tie_breaker)
+        for value in ('10.10.10.1', 'gateway:22', '10.10.10.1:0', 22):
+            with self.subTest(value=value):
+                self.document['domain']['tie_breaker'] = value
+                self.assertInvalid('domain.tie_breaker',
+                                   'must be "<ip>:<tcp port>"')
 
     def test_fail_pending_has_starlingx_lowest_value(self):
         self.document['domain']['fail_pending_ms'] = 1000
