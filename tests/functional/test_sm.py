@@ -355,6 +355,7 @@ def test_swact_round_trip_through_host_swact(runner, tmp_path, rabbit_url):
         cli = base.CLI('--stx-url', deployment.url, '--sm-url', sm_url)
         _swact_round_trip(cli, *pair)
         _paths_cut(cli, relays)
+        check_one_active(history(tmp_path))
         assert api.stop() == 0, api.describe()
     finally:
         for controller in pair:

@@ -89,13 +89,19 @@ class FakeSM:
 
     def __init__(self):
         self.state = copy.deepcopy(STATE)
+        self.asked = []
+        self.silent = set()
         self.error = None
         self.refusal = None
         self.swacts = []
 
-    def get_state(self, context, node=None):
+    def get_state(self, context, node=None, timeout=None):
+        self.asked.append(node)
         if self.error is not None:
             raise self.error
+        if node is not None and node in self.silent:
+            raise exception.ServiceUnavailable(service='stx-sm on %s' % node,
+                                               reason='no answer')
         return copy.deepcopy(self.state)
 
     def swact(self, context, node, timeout=None):

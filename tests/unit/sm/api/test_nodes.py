@@ -35,6 +35,25 @@ class TestNodes(api.SMApiCase):
                 self.assertEqual(second,
                                  self.app.get('/v1/nodes/' + ident).json)
 
+    def test_a_node_named_is_asked_itself_first(self):
+        self.sm.asked.clear()
+        self.app.get('/v1/nodes/controller-1')
+        self.assertEqual(['controller-1'], self.sm.asked)
+        # One that does not answer: any other describes it.
+        self.sm.asked.clear()
+        self.sm.silent.add('controller-1')
+        node = self.app.get('/v1/nodes/controller-1').json
+        self.assertEqual('controller-1', node['name'])
+        self.assertEqual(['controller-1', None], self.sm.asked)
+        # By id or uuid: any node.
+        self.sm.asked.clear()
+        self.app.get('/v1/nodes/2')
+        self.app.get('/v1/servicenode/2')
+        self.assertEqual([None, None], self.sm.asked)
+        self.sm.asked.clear()
+        self.app.get('/v1/servicenode/controller-0')
+        self.assertEqual(['controller-0'], self.sm.asked)
+
     def test_unknown_is_404(self):
         fault = self.get_refused('/v1/nodes/controller-9', 404)
         self.assertEqual('Service node controller-9 could not be found.',

@@ -50,6 +50,8 @@ from stx.common import states
 NAMESPACE = uuid.UUID('43795a3a-311c-4668-99fb-87d3b765cd90')
 
 ORIGIN = 'sm'
+# Seconds a node is given to describe itself before any node is asked.
+NODE_TIMEOUT = 2
 YES = 'yes'
 NO = 'no'
 
@@ -207,6 +209,21 @@ def service_nodes(state):
             'paths': node['paths'], 'failover': node['failover'],
             'decisions': node['decisions']})
     return result
+
+
+def state_of(rpcapi, context, ident):
+    """get_state from the node ``ident`` names, when it answers: only a
+    node itself knows its paths and failover decisions. From any node
+    otherwise (an id or uuid, or a node that does not answer within
+    ``NODE_TIMEOUT``).
+    """
+    if not ident.isdigit() and not uuidutils.is_uuid_like(ident):
+        try:
+            return rpcapi.get_state(context, node=ident,
+                                    timeout=NODE_TIMEOUT)
+        except exception.ServiceUnavailable:
+            pass
+    return rpcapi.get_state(context)
 
 
 def find(resources, ident, kind, node=None):

@@ -11,8 +11,12 @@ from stx.api import expose
 from stx.sm.api.controllers.v1 import formats
 
 
-def _all():
-    state = pecan.request.rpcapi.get_state(pecan.request.context)
+def _all(ident=None):
+    if ident is None:
+        state = pecan.request.rpcapi.get_state(pecan.request.context)
+    else:
+        state = formats.state_of(pecan.request.rpcapi,
+                                 pecan.request.context, ident)
     return formats.nodes(state, api_app.base_url())
 
 
@@ -25,5 +29,7 @@ class NodeController(rest.RestController):
 
     @expose.expose()
     def get_one(self, ident):
-        """One controller, by id, uuid or name; a bare object."""
-        return formats.find(_all(), ident, formats.NODE)
+        """One controller, by id, uuid or name (as it describes itself,
+        when it answers); a bare object.
+        """
+        return formats.find(_all(ident), ident, formats.NODE)

@@ -44,9 +44,11 @@ class ServiceNodeCommand(wtypes.Base):
     avail = wtypes.text
 
 
-def _all(context):
+def _all(context, ident=None):
+    rpcapi = pecan.request.rpcapi
     return formats.service_nodes(
-        pecan.request.rpcapi.get_state(context))
+        rpcapi.get_state(context) if ident is None else
+        formats.state_of(rpcapi, context, ident))
 
 
 def _check_action(command):
@@ -69,8 +71,10 @@ class ServiceNodeController(rest.RestController):
 
     @expose.expose()
     def get_one(self, ident):
-        """One node, by hostname, id or uuid; a bare object."""
-        return formats.find(_all(pecan.request.context), ident,
+        """One node, by hostname, id or uuid (as it describes itself,
+        when it answers); a bare object.
+        """
+        return formats.find(_all(pecan.request.context, ident), ident,
                             formats.SERVICE_NODE)
 
     @expose.expose()
