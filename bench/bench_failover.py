@@ -75,7 +75,8 @@ def failover_time(workdir):
                   WAIT, interval=0.01)
         took = time.monotonic() - killed
         assert pair.fenced.powered('controller-0') == ['off']
-        test_sm.check_one_active(test_sm.history(workdir))
+        test_sm.check_one_active(test_sm.history(workdir) +
+                                 pair.fenced.power_offs())
         return took
     finally:
         pair.close()
@@ -107,7 +108,8 @@ def random_run(workdir, rng):
         powered_off = [node for node in test_sm.NODES
                        if pair.fenced.powered(node) == ['off']]
         assert powered_off == off, (scenario, powered_off)
-        test_sm.check_one_active(test_sm.history(workdir))
+        test_sm.check_one_active(test_sm.history(workdir) +
+                                 pair.fenced.power_offs())
         return scenario
     finally:
         pair.close()
