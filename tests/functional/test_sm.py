@@ -563,6 +563,7 @@ def test_no_takeover_without_a_confirmed_fence(runner, tmp_path, rabbit_url):
         assert two.process.stderr().count('fence-failed') >= 2
         assert two.marked('ip.pid', 'daemon.pid')
         assert fenced.powered('controller-0') == []
+        check_one_active(history(tmp_path) + fenced.power_offs())
     finally:
         fenced.close()
 
