@@ -15,7 +15,10 @@ as it was last heard (so this controller does not take its groups), alarm
 TCP port), a controller that cannot reach it before a takeover may be the
 one cut off: it is *isolated*, takes nothing over and does not fence, and
 looks again every ``fence_retry_interval``. A peer heard again is back to
-*normal*.
+*normal*. A controller that starts and does not hear its peer within the
+domain's ``wait_interval_ms`` (5 s) treats it the same way: it may hold
+anything, so with a fence configured it is fenced before this controller
+decides alone.
 
 Every such decision is recorded with its reasons (which paths were silent
 and for how long, what the fence returned): kept here (``decisions``,
@@ -65,16 +68,19 @@ class PeerFailover:
     :param faults: where alarms and logs go, or None.
     :param tie_breaker: a TieBreaker this controller must reach to take
         the peer's groups over, or None.
+    :param wait: seconds a starting controller waits to hear its peer.
     """
 
     def __init__(self, node, link, fence, fail_pending, retry_interval,
-                 executor, faults=None, tie_breaker=None):
+                 executor, faults=None, tie_breaker=None, wait=5.0):
         self.node = node
         self.state = UNKNOWN
         self.decisions = collections.deque(maxlen=DECISIONS_KEPT)
         self._link = link
         self._fence = fence
         self._tie_breaker = tie_breaker
+        self._wait = wait
+        self._started = None
         self._fail_pending = fail_pending
         self._retry_interval = retry_interval
         self._executor = executor
@@ -88,8 +94,19 @@ class PeerFailover:
         """Whether the peer's last hello still stands for the peer."""
         return self.state in _PRESENT
 
+    def decided(self):
+        """Whether this controller knows enough of its peer to decide its
+        roles: the peer is heard, or was and still stands as last heard,
+        or is failed. A controller that has not heard its peer since it
+        started waits for that, or for the peer to be failed.
+        """
+        return self.state in (NORMAL, FAILED) or (
+            self.state in _PRESENT and self._link.peer_hello() is not None)
+
     def follow(self, now):
         """Move on as the link and the fence say; ``now`` monotonic."""
+        if self._started is None:
+            self._started = now
         if self._link.alive():
             if self.state not in (UNKNOWN, NORMAL):
                 self._decide(NORMAL, '%s is heard again (%s)' % (
@@ -97,7 +114,17 @@ class PeerFailover:
                 self._alarm(None)
             self.state = NORMAL
             return
-        if self.state == NORMAL:
+        if self.state == UNKNOWN and now - self._started >= self._wait:
+            # Never heard since start: it may hold anything.
+            self._since = self._started
+            if self._fence is None and self._tie_breaker is None:
+                self._decide(FAILED, 'nothing heard from the peer on any '
+                             'path since this controller started %.1f s ago '
+                             '(%s); no fence is configured: deciding alone'
+                             % (now - self._started, self._paths()))
+            else:
+                self._start_takeover()
+        elif self.state == NORMAL:
             self._since = now
             self._decide(FAIL_PENDING, 'nothing heard from %s on any path '
                          '(%s); fail-pending for %g s' % (

@@ -8,7 +8,8 @@ pass it
    its own health in the group and, while the peer is heard, the peer's
    (its hellos carry its roles and health, stx.sm.peer). Both controllers
    decide from the same facts the same way; at start a controller waits
-   one dead interval to hear its peer before it decides alone;
+   the domain's wait interval to hear its peer (and fences it first,
+   when a fence is configured: stx.sm.failover) before it decides alone;
 2. moves each service towards its group's role, one event of
    stx.sm.fsm at a time: enabled in dependency order (standby services are
    kept enabled, warm, so that going active only flips a role), go-active
@@ -151,7 +152,8 @@ class ServiceManager:
         self.failover = None if peer is None else failover.PeerFailover(
             node, peer, fence, model.domain.fail_pending_ms / 1000.0,
             fence_retry_interval, self._executor, faults,
-            tie_breaker=tie_breaker and failover.TieBreaker(*tie_breaker))
+            tie_breaker=tie_breaker and failover.TieBreaker(*tie_breaker),
+            wait=model.domain.wait_interval_ms / 1000.0)
         # The groups a controlled swact is handing to the peer.
         self._swacting = frozenset()
         self._swact_lock = threading.Lock()
@@ -387,13 +389,12 @@ class ServiceManager:
             self.peer.hello_now()
 
     def _decided(self):
-        """Whether the peer had its chance to be heard since start."""
+        """Whether this controller may decide its roles: started, and
+        without a peer, or knowing enough of it (stx.sm.failover).
+        """
         if self._started_at is None:
             return False
-        if self.peer is None or self.peer.alive():
-            return True
-        return (time.monotonic() - self._started_at >=
-                self.model.domain.dead_interval_ms / 1000.0)
+        return self.failover is None or self.failover.decided()
 
     def _peer_hello(self):
         """The peer's last hello while the peer counts (heard, or not yet

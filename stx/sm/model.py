@@ -12,6 +12,7 @@ part::
       dead_interval_ms: 800        # optional, default 800; above hello
       fail_pending_ms: 2000        # optional, default 2000; at least 1200
       tie_breaker: 10.10.10.1:22   # optional: reached before a takeover
+      wait_interval_ms: 5000       # optional, default 5000; >= dead
     service_groups:                # SERVICE_GROUPS, SERVICE_DOMAIN_MEMBERS
       - name: controller-services
         redundancy_model: 1+1      # one of REDUNDANCY_MODELS
@@ -93,6 +94,7 @@ DEFAULT_DEAD_INTERVAL_MS = 800
 # StarlingX's fail-pending timeout and its lowest allowed value.
 DEFAULT_FAIL_PENDING_MS = 2000
 MIN_FAIL_PENDING_MS = 1200
+DEFAULT_WAIT_INTERVAL_MS = 5000
 DEFAULT_FAILURE_DEBOUNCE_MS = 300000
 DEFAULT_MAX_FAILURES = 2
 DEFAULT_ACTION_TIMEOUT = 300
@@ -138,6 +140,9 @@ class Domain(typing.NamedTuple):
     #: (address, TCP port) a controller must reach to take its silent
     #: peer's groups over, or None.
     tie_breaker: tuple = None
+    #: How long a starting controller waits to hear its peer before it
+    #: decides alone (StarlingX's domain wait interval).
+    wait_interval_ms: int = DEFAULT_WAIT_INTERVAL_MS
 
 
 class Member(typing.NamedTuple):
@@ -412,7 +417,7 @@ def _model(document):
 def _domain(entry):
     _keys(entry, 'domain', ('name',),
           ('hello_interval_ms', 'dead_interval_ms', 'fail_pending_ms',
-           'tie_breaker'))
+           'tie_breaker', 'wait_interval_ms'))
     name = _name(entry['name'], 'domain.name')
     hello = _integer(entry.get('hello_interval_ms', DEFAULT_HELLO_INTERVAL_MS),
                      'domain.hello_interval_ms', 1)
@@ -425,8 +430,14 @@ def _domain(entry):
     fail_pending = _integer(
         entry.get('fail_pending_ms', DEFAULT_FAIL_PENDING_MS),
         'domain.fail_pending_ms', MIN_FAIL_PENDING_MS)
+    wait = _integer(entry.get('wait_interval_ms', DEFAULT_WAIT_INTERVAL_MS),
+                    'domain.wait_interval_ms', 1)
+    if wait < dead:
+        raise _Invalid('domain.wait_interval_ms',
+                       'must be at least dead_interval_ms (%d), got %d'
+                       % (dead, wait))
     return Domain(name, hello, dead, fail_pending,
-                  _tie_breaker(entry.get('tie_breaker')))
+                  _tie_breaker(entry.get('tie_breaker')), wait)
 
 
 def _tie_breaker(value):

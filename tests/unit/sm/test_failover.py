@@ -31,10 +31,12 @@ class Link:
                 for name, silent in self.silent.items()}
 
     held = 'active'
+    hello = {'node': 'controller-0'}
 
     def peer_hello(self):
-        return {'node': 'controller-0',
-                'groups': {'core': {'role': self.held}}}
+        if self.hello is None:
+            return None
+        return dict(self.hello, groups={'core': {'role': self.held}})
 
     def cut(self, seconds=0.9):
         self.silent = {name: seconds for name in self.silent}
@@ -73,7 +75,7 @@ class TestPeerFailover(testtools.TestCase):
         return failover.PeerFailover(
             'controller-1', self.link, fence, fail_pending=2.0,
             retry_interval=5.0, executor=futurist.SynchronousExecutor(),
-            faults=self.faults, tie_breaker=tie_breaker)
+            faults=self.faults, tie_breaker=tie_breaker, wait=5.0)
 
     def test_fail_pending_then_failed_without_a_fence(self):
         peer = self._failover()
@@ -165,6 +167,37 @@ class TestPeerFailover(testtools.TestCase):
         self.assertEqual(1, fence.calls)
         self.assertIn('controller-0 fenced: BMC 10.0.0.9 confirms the power '
                       'off; tie-breaker answered (management silent',
+                      peer.decisions[-1]['reason'])
+
+    def test_never_heard_since_start_it_is_fenced_before_deciding(self):
+        fence = Fence(sm_fence.Outcome(True, 'BMC 10.0.0.9 confirms the '
+                                             'power off'))
+        peer = self._failover(fence)
+        self.link.cut()
+        self.link.hello = None
+        peer.follow(10.0)
+        peer.follow(14.9)
+        self.assertEqual((failover.UNKNOWN, False),
+                         (peer.state, peer.decided()))
+        peer.follow(15.0)               # the wait interval: fence
+        self.assertEqual(failover.FENCING, peer.state)
+        self.assertFalse(peer.decided())
+        peer.follow(15.0)
+        self.assertEqual((failover.FAILED, True),
+                         (peer.state, peer.decided()))
+        self.assertEqual(1, fence.calls)
+
+    def test_never_heard_without_a_fence_it_decides_alone(self):
+        peer = self._failover()
+        self.link.cut()
+        self.link.hello = None
+        peer.follow(0.0)
+        self.assertFalse(peer.decided())
+        peer.follow(5.0)
+        self.assertEqual((failover.FAILED, True),
+                         (peer.state, peer.decided()))
+        self.assertIn('nothing heard from the peer on any path since this '
+                      'controller started 5.0 s ago',
                       peer.decisions[-1]['reason'])
 
     def test_heard_again_it_is_normal(self):

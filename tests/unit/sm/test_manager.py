@@ -19,7 +19,8 @@ from stx.sm import manager
 from stx.sm import model
 
 MODEL = '''
-domain: {name: controller, hello_interval_ms: 100, dead_interval_ms: 200}
+domain: {name: controller, hello_interval_ms: 100, dead_interval_ms: 200,
+         wait_interval_ms: 300}
 service_groups:
   - name: core
     redundancy_model: 1+1
@@ -549,8 +550,8 @@ class TestPair(EngineTestCase):
             fence_module.Outcome(False, 'BMC 10.0.0.9: no answer'),
             fence_module.Outcome(True, 'BMC 10.0.0.9 confirms the power '
                                        'off'))
-        text = MODEL.replace('dead_interval_ms: 200}',
-                             'dead_interval_ms: 200, fail_pending_ms: 1200}')
+        text = MODEL.replace('wait_interval_ms: 300}',
+                             'wait_interval_ms: 300, fail_pending_ms: 1200}')
         peers = Peer(), Peer()
         one = manager.ServiceManager(
             model.loads(text), 'controller-0', peer=peers[0], faults=Faults(),
@@ -607,5 +608,9 @@ class TestPair(EngineTestCase):
         time.sleep(0.1)
         self.assertIsNone(engine.groups['core'].role)
         self.assertEqual([], recorder.calls)
-        self._wait('alone after the dead interval',
+        self._wait('alone after the wait interval',
                    lambda: engine.groups['core'].role == states.SG_ACTIVE)
+        self.assertEqual(failover.FAILED, engine.failover.state)
+        self.assertIn('nothing heard from the peer on any path since this '
+                      'controller started', engine.failover.decisions[-1][
+                          'reason'])

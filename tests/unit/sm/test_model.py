@@ -56,7 +56,7 @@ class TestPackagedModel(testtools.TestCase):
         self.model = model.load()
 
     def test_has_the_controller_domain_and_groups(self):
-        self.assertEqual(('controller', 200, 800, 2000, None),
+        self.assertEqual(('controller', 200, 800, 2000, None, 5000),
                          self.model.domain)
         self.assertEqual(['controller-services', 'oam-services'],
                          list(self.model.groups))
@@ -135,7 +135,8 @@ class TestLoad(testtools.TestCase):
 
     def test_defaults_are_starlingx_values(self):
         loaded = loads(valid())
-        self.assertEqual(('controller', 200, 800, 2000, None), loaded.domain)
+        self.assertEqual(('controller', 200, 800, 2000, None, 5000),
+                         loaded.domain)
         core = loaded.groups['core']
         self.assertEqual((1, 1, 300000), (core.n_active, core.m_standby,
                                           core.failure_debounce_ms))
