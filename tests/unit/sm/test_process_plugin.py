@@ -156,7 +156,9 @@ class TestProcessAction(base.BaseTestCase):
         child = int(self._log('fake').split('child: ')[1].split()[0])
         self.assertFalse(gone(child))
         self.plugin.disable('fake')
-        self.assertTrue(gone(pid))
+        # An exiting process drops its command line (disable is done)
+        # a moment before it is a zombie.
+        self.assertTrue(wait_gone(pid))
         self.assertTrue(wait_gone(child))
         self.assertFalse(os.path.exists(process.pid_file('fake')))
         self.assertRaises(process.NotRunning, self.plugin.audit, 'fake')
@@ -167,7 +169,7 @@ class TestProcessAction(base.BaseTestCase):
         self.plugin.enable('stubborn')
         pid = self._pid('stubborn')
         self.plugin.disable('stubborn')
-        self.assertTrue(gone(pid))
+        self.assertTrue(wait_gone(pid))
         self.assertFalse(os.path.exists(process.pid_file('stubborn')))
 
     def test_disable_with_nothing_running_succeeds(self):
