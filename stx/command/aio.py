@@ -46,11 +46,11 @@ cli_opts = [
                     'to let agents in other processes join. Default '
                     '[DEFAULT] transport_url if configured, else the '
                     'in-process %s.' % DEFAULT_TRANSPORT_URL),
-    # No default here: a mode given on a later start is reported as
-    # ignored, the default is not.
     cfg.ListOpt('skip-services', default=[],
                 help='Installed services not to run, e.g. sm where each '
                      'controller runs its own stx-sm.'),
+    # No default here: a mode given on a later start is reported as
+    # ignored, the default is not.
     cfg.StrOpt('system-mode',
                choices=(states.SYSTEM_MODE_SIMPLEX,
                         states.SYSTEM_MODE_DUPLEX),
@@ -197,12 +197,12 @@ def _stop_all(services):
                  {'name': svc.name, 'secs': time.monotonic() - started})
 
     for svc in services:
-        service.RUNNING.pop(svc.name, None)
-    for svc in services:
         try:
             svc.quiesce()
         except Exception:
             LOG.exception('Quiescing %(name)s failed', {'name': svc.name})
+    for svc in services:
+        service.RUNNING.pop(svc.name, None)
     threads = [threading.Thread(target=stop, args=(svc,),
                                 name='stop-%s' % svc.name)
                for svc in reversed(services)]

@@ -8,7 +8,8 @@
   brings hellos: the peer is there, a link is not.
 
 Each is raised or cleared when what it says changes, not at every engine
-pass.
+pass, and once at start: an alarm a stx-sm raised before it stopped is
+cleared by the next one if it no longer holds.
 """
 
 from stx.common import states
@@ -18,6 +19,7 @@ GROUP_ALARM = '400.001'
 REDUNDANCY_ALARM = '400.002'
 PATH_ALARM = '400.005'
 
+_UNKNOWN = object()
 _SEVERITY = {states.SG_STATUS_FAILED: states.SEVERITY_CRITICAL,
              states.SG_STATUS_DEGRADED: states.SEVERITY_MAJOR,
              states.SG_STATUS_WARN: states.SEVERITY_MINOR}
@@ -33,9 +35,11 @@ class Alarms:
         self.node = node
         self.domain = domain
         self._faults = faults
+        # What is raised; _UNKNOWN until the first look, which clears
+        # what no longer holds.
         self._group = {}            # group name -> severity raised
-        self._redundancy = set()    # group names
-        self._paths = set()         # path names
+        self._redundancy = {}       # group name -> raised
+        self._paths = _UNKNOWN      # path names
 
     def group(self, group, failed):
         """400.001 as the group's status says; ``failed`` names its
@@ -43,7 +47,7 @@ class Alarms:
         """
         name = group.spec.name
         wanted = _SEVERITY.get(group.status)
-        if wanted == self._group.get(name) or self._faults is None:
+        if wanted == self._group.get(name, _UNKNOWN) or self._faults is None:
             return
         entity = 'service_domain=%s.service_group=%s.host=%s' % (
             self.domain, name, self.node)
@@ -73,7 +77,8 @@ class Alarms:
             (theirs.get('role') or states.SG_STANDBY) == states.SG_STANDBY
         wanted = (group.role == states.SG_ACTIVE and
                   group.spec.m_standby > 0 and not standby_there)
-        if wanted == (name in self._redundancy) or self._faults is None:
+        if wanted == self._redundancy.get(name, _UNKNOWN) or \
+                self._faults is None:
             return
         entity = 'service_domain=%s.service_group=%s' % (self.domain, name)
         if wanted:
@@ -86,10 +91,9 @@ class Alarms:
                                 'the peer controller is not in contact'
                                 if hello is None else
                                 '%s cannot take it' % hello['node']))))
-            self._redundancy.add(name)
         else:
             self._faults.clear_fault(REDUNDANCY_ALARM, entity)
-            self._redundancy.discard(name)
+        self._redundancy[name] = wanted
 
     def paths(self, paths, hello):
         """400.005 for each silent path while another one is alive.
@@ -102,7 +106,12 @@ class Alarms:
         alive = sorted(name for name, path in paths.items()
                        if path['alive'])
         silent = set(paths) - set(alive) if alive else set()
-        for name in sorted(silent - self._paths):
+        if self._paths is _UNKNOWN:
+            # At start: raise what holds, clear the rest.
+            to_set, to_clear = silent, set(paths) - silent
+        else:
+            to_set, to_clear = silent - self._paths, self._paths - silent
+        for name in sorted(to_set):
             self._faults.set_fault(fm_client.Fault(
                 alarm_id=PATH_ALARM, alarm_state=fm_client.SET,
                 entity_type_id='host', entity_instance_id='host=%s.network=%s'
@@ -111,7 +120,7 @@ class Alarms:
                 'over the %s path; it still does over %s' % (
                     self.node, (hello or {}).get('node', 'its peer'), name,
                     ', '.join(alive))))
-        for name in sorted(self._paths - silent):
+        for name in sorted(to_clear):
             self._faults.clear_fault(PATH_ALARM, 'host=%s.network=%s'
                                      % (self.node, name))
         self._paths = silent

@@ -164,6 +164,11 @@ class SMService(service.Service):
             return False
         return True
 
+    def quiesce(self):
+        """Stop the engine: stx-aio stops the services it audits."""
+        if self.engine is not None:
+            self.engine.stop(STOP_TIMEOUT)
+
     def stop(self):
         """Stop managing; the services enabled keep running."""
         wait = None

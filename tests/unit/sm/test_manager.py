@@ -236,6 +236,19 @@ class TestAlone(EngineTestCase):
         self.assertEqual(0, daemon.failures)
         self._wait('400.001 cleared', lambda: not engine.faults.of('400.001'))
 
+    def test_alarms_left_by_an_earlier_run_are_cleared_at_start(self):
+        engine, _ = self._engine(start=False, interval=0.02)
+        stale = 'service_domain=controller.service_group=core'
+        engine.faults.active[('400.001', stale + '.host=controller-0')] = 1
+        engine.faults.active[('400.002', stale)] = 1
+        engine.start()
+        self._wait('services active', lambda: self._all(
+            engine, states.SVC_ENABLED_ACTIVE))
+        self.assertEqual([], engine.faults.of('400.001'))
+        # Alone, a 1+1 group has no standby: 400.002 holds, raised again.
+        [alarm] = engine.faults.of('400.002')
+        self.assertIn('has no standby', alarm.reason_text)
+
     def test_a_minor_service_past_its_budget_warns(self):
         engine, recorder = self._engine(interval=0.02)
         recorder.failing.add(('helper', model.ACTION_ENABLE))
