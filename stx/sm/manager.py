@@ -36,6 +36,7 @@ back to it through a queue, and wake it.
 """
 
 import collections
+import os
 import queue
 import threading
 import time
@@ -45,6 +46,7 @@ from oslo_log import log as logging
 
 from stx.common import exception
 from stx.common import states
+from stx.conf import CONF
 from stx.drivers.ha import models as ha_models
 from stx.sm import actions
 from stx.sm import alarms as sm_alarms
@@ -594,7 +596,8 @@ class ServiceManager:
         if service.spec.pid_file is None:
             return
         try:
-            pid = watch.read_pid_file(service.spec.pid_file)
+            pid = watch.read_pid_file(os.path.join(
+                CONF.state_path, service.spec.pid_file))
         except watch.PidFileError as error:
             service.exited = str(error)
             return

@@ -31,7 +31,7 @@ part::
           disable: {type: systemd, unit: stx-sysinv-conductor.service}
           audit: {type: plugin, plugin: "package.module:ClassName"}
         dependencies: [management-ip]  # SERVICE_DEPENDENCY; optional
-        pid_file: /var/run/stx-sysinv-conductor.pid   # optional
+        pid_file: sm/sysinv-conductor.pid   # optional; under state_path
 
 Lists must not be empty, ``dependencies`` excepted. The services a
 service depends on must be enabled before it is. Its actions are
@@ -41,9 +41,10 @@ and ``audit``. An action has a ``type`` and the key that type needs:
 ``plugin`` (``plugin``, checked for its form only: loading a model imports
 nothing). It may have a ``timeout`` in seconds (default 300, StarlingX's),
 and an audit an ``interval`` in seconds (default 40, StarlingX's usual
-audit interval). A service with a ``pid_file`` (an absolute path) is
-also watched passively: once it is enabled, the exit of the process whose
-pid the file holds is a failure at once, not at the next audit.
+audit interval). A service with a ``pid_file`` (a path; a relative one is
+under ``[DEFAULT] state_path``) is also watched passively: once it is
+enabled, the exit of the process whose pid the file holds is a failure
+at once, not at the next audit.
 
 Beyond the form, a model must have unique names, every service a member of
 exactly one group, members and dependencies that name defined services, and
@@ -376,9 +377,11 @@ def _text(value, where):
 
 
 def _pid_file(value, where):
-    if value is not None and not (isinstance(value, str) and
-                                  value.startswith('/')):
-        raise _Invalid(where, 'must be an absolute path, got %s'
+    if value is not None and not (
+            isinstance(value, str) and value.strip() and
+            '..' not in value.split('/')):
+        raise _Invalid(where, 'must be a path (absolute, or under '
+                       'state_path) without "..", got %s'
                        % reprlib.repr(value))
     return value
 

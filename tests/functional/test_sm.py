@@ -19,6 +19,9 @@ import socket
 import sys
 import time
 
+import yaml
+
+from stx.sm import model as sm_model
 from tests.functional import base
 from tests.functional import network
 from tests.functional import test_heartbeat
@@ -603,3 +606,65 @@ def test_cut_off_from_each_other_exactly_one_stays_active(
     finally:
         fenced.close()
         relays.close()
+
+
+def test_the_packaged_model_runs_the_stx_daemons(runner, tmp_path,
+                                                 rabbit_url):
+    """stx-sm alone on the packaged model: it starts stx-flock's own
+    daemons (ProcessAction) in dependency order and restarts one that is
+    killed at once (its pid is watched). The floating addresses become
+    commands here: this test changes no interface.
+    """
+    with open(sm_model.packaged(sm_model.STANDARD)) as f:
+        document = yaml.safe_load(f)
+    for service in document['services']:
+        if service['name'] in ('management-ip', 'oam-ip'):
+            service['actions'] = {
+                action: {'type': 'command', 'command': ['true']}
+                for action in ('enable', 'disable', 'audit')}
+    model = str(tmp_path / 'model.yaml')
+    with open(model, 'w') as f:
+        yaml.safe_dump(document, f)
+    state = tmp_path / 'state'
+    config = base.write_config(str(tmp_path / 'stx.conf'), {
+        'DEFAULT': {'transport_url': rabbit_url,
+                    'control_exchange': base.unique_name('stx'),
+                    'host': base.unique_name('controller'),
+                    'state_path': str(state)},
+        'database': {'connection': 'sqlite:///%s' % (tmp_path / 'sysinv.db')},
+        'fm_database': {'connection': 'sqlite:///%s' % (tmp_path / 'fm.db')},
+        'api': {'host_ip': '127.0.0.1'},
+        'sm': {'node': 'controller-0', 'model_file': model}})
+    sync = base.run('stx-dbsync', '--config-file', config)
+    assert sync.returncode == 0, sync.stderr
+    daemons = ('sysinv-conductor', 'sysinv-api', 'fm-manager', 'fm-api',
+               'mtce')
+
+    def pid(name):
+        try:
+            return int((state / 'sm' / ('%s.pid' % name)).read_text())
+        except (OSError, ValueError):
+            return None
+
+    sm = runner.start('stx-sm', '--config-file', config)
+    try:
+        base.wait('every daemon ready', lambda: all(
+            pid(name) and _alive(pid(name)) and 'stx-%s ready' % name in
+            (state / 'sm' / ('%s.log' % name)).read_text()
+            for name in daemons), WAIT)
+        killed = pid('fm-api')
+        os.kill(killed, signal.SIGKILL)
+        started = time.monotonic()
+        base.wait('fm-api restarted', lambda: pid('fm-api') not in (
+            None, killed) and _alive(pid('fm-api')), WAIT)
+        # Its audit is 90 s apart: the watch found the exit.
+        assert time.monotonic() - started < 10
+        assert 'Service fm-api: process %d exited' % killed in sm.stderr()
+        assert sm.stop() == 0, sm.describe()
+    finally:
+        for name in daemons:
+            if pid(name):
+                try:
+                    os.killpg(pid(name), signal.SIGKILL)
+                except OSError:
+                    pass

@@ -380,10 +380,13 @@ class TestModelError(testtools.TestCase):
         self.assertInvalid('domain.fail_pending_ms',
                            'must be an integer >= 1200, got 1000')
 
-    def test_pid_file_must_be_an_absolute_path(self):
-        self.services[1]['pid_file'] = 'daemon.pid'
-        self.assertInvalid('services[daemon].pid_file',
-                           "must be an absolute path, got 'daemon.pid'")
+    def test_pid_file_must_be_a_path_without_dot_dot(self):
+        for value in ('../daemon.pid', 'sm/../../x.pid', '', 7):
+            with self.subTest(value=value):
+                self.services[1]['pid_file'] = value
+                self.assertInvalid('services[daemon].pid_file',
+                                   'must be a path (absolute, or under '
+                                   'state_path) without ".."')
 
     def test_pid_file(self):
         self.services[1]['pid_file'] = '/var/run/daemon.pid'
