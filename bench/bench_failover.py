@@ -39,8 +39,6 @@ from tests.functional import test_mtce  # noqa: E402
 from tests.functional import test_sm  # noqa: E402
 
 WAIT = 30
-ACTIVE = ('ip.pid', 'ip.active', 'daemon.pid', 'daemon.active')
-STANDBY = ('ip.pid', 'daemon.pid')
 PATHS = ('management', 'cluster_host', 'oam')
 SCENARIOS = ('kill-active', 'kill-standby', 'cut-all', 'cut-one', 'cut-two')
 
@@ -55,8 +53,7 @@ class Pair:
         self.fenced = test_sm.Fenced(self.runner, workdir, base.RABBIT_URL,
                                      test_mtce.PASSWORD, relays=self.relays)
         self.one, self.two = self.fenced.pair
-        base.wait('active and standby', lambda: self.one.marked(*ACTIVE) and
-                  self.two.marked(*STANDBY), WAIT)
+        test_sm.wait_active_standby(self.one, self.two)
 
     def close(self):
         try:
@@ -71,8 +68,8 @@ def failover_time(workdir):
     try:
         pair.one.process.kill()
         killed = time.monotonic()
-        base.wait('active on controller-1', lambda: pair.two.marked(*ACTIVE),
-                  WAIT, interval=0.01)
+        base.wait('active on controller-1', pair.two.active, WAIT,
+                  interval=0.01)
         took = time.monotonic() - killed
         assert pair.fenced.powered('controller-0') == ['off']
         test_sm.check_one_active(test_sm.history(workdir) +
@@ -101,10 +98,10 @@ def random_run(workdir, rng):
             pair.relays.cut(*rng.sample(PATHS, count))
             holder, off = pair.one, []
         base.wait('%s holding the group' % scenario,
-                  lambda: holder.marked(*ACTIVE), WAIT)
+                  holder.active, WAIT)
         # Past dead interval, fail-pending and a fence: what moves has.
         time.sleep(3)
-        assert holder.marked(*ACTIVE), scenario
+        assert holder.active(), scenario
         powered_off = [node for node in test_sm.NODES
                        if pair.fenced.powered(node) == ['off']]
         assert powered_off == off, (scenario, powered_off)

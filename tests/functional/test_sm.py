@@ -28,6 +28,9 @@ from tests.functional import test_heartbeat
 from tests.functional import test_mtce
 
 WAIT = 30
+# The markers of the small model's stand-ins, active and standby.
+ACTIVE = ('ip.pid', 'ip.active', 'daemon.pid', 'daemon.active')
+STANDBY = ('ip.pid', 'daemon.pid')
 NODES = ('controller-0', 'controller-1')
 # Exits 1 unless the process of the pid file is alive (not a zombie).
 ALIVE = ('import sys\n'
@@ -164,6 +167,14 @@ class Controller:
         return {name for name in os.listdir(self.markers)
                 if not name.endswith('.log')} == set(names)
 
+    def active(self):
+        """Whether both stand-ins run and hold the active role here."""
+        return self.marked(*ACTIVE)
+
+    def standby(self):
+        """Whether both stand-ins run, warm, without the active role."""
+        return self.marked(*STANDBY)
+
     def pid(self, name):
         with open(os.path.join(self.markers, name + '.pid')) as f:
             return int(f.read())
@@ -194,10 +205,7 @@ def test_active_standby_restart_and_failover(runner, tmp_path, rabbit_url):
 
 
 def _active_standby_restart_failover(one, two):
-    base.wait('controller-0 active, controller-1 standby (warm)', lambda:
-              one.marked('ip.pid', 'ip.active', 'daemon.pid',
-                         'daemon.active') and
-              two.marked('ip.pid', 'daemon.pid'), WAIT)
+    wait_active_standby(one, two)
     assert one.enables() == ['ip', 'daemon']
 
     # SIGHUP with a model that does not pass validation: refused, said in
@@ -214,16 +222,14 @@ def _active_standby_restart_failover(one, two):
     os.kill(killed, signal.SIGKILL)
     base.wait('daemon restarted on controller-0',
               lambda: one.enables() == ['ip', 'daemon', 'daemon'] and
-              one.marked('ip.pid', 'ip.active', 'daemon.pid',
-                         'daemon.active'), WAIT)
+              one.active(), WAIT)
     assert one.pid('daemon') != killed
 
     # Killed again, it cannot be restarted: past its budget the group
     # fails on controller-0 and moves to controller-1.
     open(os.path.join(one.markers, 'daemon.broken'), 'w').close()
     os.kill(one.pid('daemon'), signal.SIGKILL)
-    base.wait('the group active on controller-1', lambda: two.marked(
-        'ip.pid', 'ip.active', 'daemon.pid', 'daemon.active'), WAIT)
+    base.wait('the group active on controller-1', two.active, WAIT)
     base.wait('services stopped on controller-0',
               lambda: one.marked('daemon.broken'), WAIT)
     for controller in (one, two):
@@ -299,6 +305,11 @@ class Relays:
         for relays in self.relays.values():
             for relay in relays:
                 relay.close()
+
+
+def wait_active_standby(one, two):
+    base.wait('controller-0 active, controller-1 standby (warm)', lambda:
+              one.active() and two.standby(), WAIT)
 
 
 def start_pair(runner, tmp_path, rabbit_url, exchange=None,
@@ -418,11 +429,9 @@ def _swact_round_trip(cli, one, two):
         cli.ok('host-swact', source, '--wait', '--timeout', str(WAIT))
         assert _roles(cli) == {('core', target): 'active',
                                ('core', source): 'standby'}
-        assert side.marked('ip.pid', 'ip.active', 'daemon.pid',
-                           'daemon.active')
-        base.wait('%s standby, warm' % source, lambda: (
-            one if side is two else two).marked('ip.pid', 'daemon.pid'),
-            WAIT)
+        assert side.active()
+        base.wait('%s standby, warm' % source,
+                  (one if side is two else two).standby, WAIT)
     logs = [event['reason_text'] for event in cli.json('event-list',
                                                        '--logs')
             if event['event_log_id'] == '200.021' and
@@ -524,14 +533,10 @@ def test_a_dead_active_is_fenced_then_its_groups_taken(runner, tmp_path,
     fenced = Fenced(runner, tmp_path, rabbit_url, test_mtce.PASSWORD)
     one, two = fenced.pair
     try:
-        base.wait('controller-0 active, controller-1 standby', lambda:
-                  one.marked('ip.pid', 'ip.active', 'daemon.pid',
-                             'daemon.active') and
-                  two.marked('ip.pid', 'daemon.pid'), WAIT)
+        wait_active_standby(one, two)
         one.process.kill()              # kill -9 the active's stx-sm
         killed = time.monotonic()
-        base.wait('the group active on controller-1', lambda: two.marked(
-            'ip.pid', 'ip.active', 'daemon.pid', 'daemon.active'), WAIT)
+        base.wait('the group active on controller-1', two.active, WAIT)
         print('failover: %.2f s from kill -9 to active on controller-1'
               % (time.monotonic() - killed))
         # Fenced first: powered off through its BMC, which killed its
@@ -554,17 +559,14 @@ def test_no_takeover_without_a_confirmed_fence(runner, tmp_path, rabbit_url):
     fenced = Fenced(runner, tmp_path, rabbit_url, test_mtce.WRONG_PASSWORD)
     one, two = fenced.pair
     try:
-        base.wait('controller-0 active, controller-1 standby', lambda:
-                  one.marked('ip.pid', 'ip.active', 'daemon.pid',
-                             'daemon.active') and
-                  two.marked('ip.pid', 'daemon.pid'), WAIT)
+        wait_active_standby(one, two)
         one.process.kill()
         base.wait('the fence refused', lambda: 'Peer failover on '
                   'controller-1: fence-failed: controller-0 not fenced' in
                   two.process.stderr(), WAIT)
         time.sleep(3)                   # two more fences refused
         assert two.process.stderr().count('fence-failed') >= 2
-        assert two.marked('ip.pid', 'daemon.pid')
+        assert two.standby()
         assert fenced.powered('controller-0') == []
         check_one_active(history(tmp_path) + fenced.power_offs())
     finally:
@@ -590,13 +592,9 @@ def test_cut_off_from_each_other_exactly_one_stays_active(
                     relays=relays)
     one, two = fenced.pair
     try:
-        base.wait('controller-0 active, controller-1 standby', lambda:
-                  one.marked('ip.pid', 'ip.active', 'daemon.pid',
-                             'daemon.active') and
-                  two.marked('ip.pid', 'daemon.pid'), WAIT)
+        wait_active_standby(one, two)
         relays.cut('management', 'cluster_host', 'oam')
-        base.wait('the group active on controller-1', lambda: two.marked(
-            'ip.pid', 'ip.active', 'daemon.pid', 'daemon.active'), WAIT)
+        base.wait('the group active on controller-1', two.active, WAIT)
         assert fenced.powered('controller-0') == ['off']
         assert fenced.powered('controller-1') == []
         assert one.process.wait(5) is not None      # powered off
