@@ -50,10 +50,17 @@ class Pair:
         self.workdir = workdir
         self.runner = base.ProcessRunner(str(workdir))
         self.relays = test_sm.Relays(workdir, PATHS)
-        self.fenced = test_sm.Fenced(self.runner, workdir, base.RABBIT_URL,
-                                     test_mtce.PASSWORD, relays=self.relays)
-        self.one, self.two = self.fenced.pair
-        test_sm.wait_active_standby(self.one, self.two)
+        try:
+            self.fenced = test_sm.Fenced(self.runner, workdir,
+                                         base.RABBIT_URL, test_mtce.PASSWORD,
+                                         relays=self.relays)
+            self.one, self.two = self.fenced.pair
+            test_sm.wait_active_standby(self.one, self.two)
+        except BaseException:
+            # Nothing started may outlive a setup that failed.
+            self.runner.cleanup()
+            self.relays.close()
+            raise
 
     def close(self):
         try:

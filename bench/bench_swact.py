@@ -67,6 +67,14 @@ class Bench:
     def __init__(self, workdir):
         self.runner = base.ProcessRunner(str(workdir))
         self.pair = []
+        try:
+            self._start(workdir)
+        except BaseException:
+            # Nothing started may outlive a setup that failed.
+            self.runner.cleanup()
+            raise
+
+    def _start(self, workdir):
         self.deployment = test_heartbeat.Deployment(
             self.runner, workdir, base.RABBIT_URL,
             DEFAULT={'skip_services': 'sm'}, sm={'swact_timeout': WAIT})
