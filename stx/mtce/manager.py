@@ -262,12 +262,9 @@ class MtceManager:
             HostActionInProgress when the host has one going.
         """
         host = self.conductor.get_mtce_hosts(context, host_uuid)[0]
-        if action == states.ACTION_SWACT:
-            self._swact(context, host)
-            return
         if action in lifecycle.ACTIONS:
             lifecycle.check_action(host, action)
-        else:
+        elif action != states.ACTION_SWACT:
             power.check_action(host, action)
         if action == states.ACTION_LOCK and \
                 host['personality'] == states.CONTROLLER:
@@ -286,9 +283,7 @@ class MtceManager:
         self._start(context, host, action)
 
     def _start(self, context, host, action, resume=False):
-        lifecycle_action = action in lifecycle.ACTIONS
-        task = (lifecycle.task_of if lifecycle_action
-                else power.task_of)(action)
+        task = _task_of(action)
         if not self.actions.acquire(host['uuid'], task):
             raise exception.HostActionInProgress(
                 action=action, target=host['hostname'] or host['uuid'],
@@ -304,40 +299,15 @@ class MtceManager:
             self.actions.release(host['uuid'])
             raise
 
-    def _swact(self, context, host):
-        if not self.actions.acquire(host['uuid'], swact.TASK_SWACTING):
-            raise exception.HostActionInProgress(
-                action=states.ACTION_SWACT, field='action',
-                target=host['hostname'] or host['uuid'],
-                task=self.actions.task(host['uuid']))
-        try:
-            groups = self.swacts.start(context, host)
-            self.conductor.update_host_state(
-                context, host['uuid'], {'task': swact.TASK_SWACTING})
-            LOG.info('Host %(host)s: swact of %(groups)s accepted', {
-                'host': host['hostname'], 'groups': ', '.join(groups)})
-            self._action_executor.submit(self._run_swact, context, host,
-                                         groups)
-        except Exception:
-            self.actions.release(host['uuid'])
-            raise
-
-    def _run_swact(self, context, host, groups):
-        try:
-            self.swacts.run(context, host, groups)
-        except Exception:
-            LOG.exception('Swact of %(host)s failed',
-                          {'host': host['hostname']})
-            self.conductor.update_host_state(
-                context, host['uuid'], {'task': 'Swact failed: internal '
-                                        'error, see the stx-mtce log'})
-        finally:
-            self.actions.release(host['uuid'])
-
     def _accept(self, context, host, action, task):
-        """Store an accepted action's task (and first state change)."""
+        """Store an accepted action's task (and first state change).
+
+        A swact is accepted once the controller's stx-sm started it.
+        """
         if action in lifecycle.ACTIONS:
             return self.lifecycle.accept(context, host, action)
+        if action == states.ACTION_SWACT:
+            self.swacts.start(context, host)
         self.conductor.update_host_state(context, host['uuid'],
                                          {'task': task})
         return host
@@ -352,6 +322,8 @@ class MtceManager:
                     self.actions.retask(host['uuid'], RECOVERING)
                     self.recovery.run(context, host, recovery.Failure(
                         failed.cause, str(failed)), cancelled)
+            elif action == states.ACTION_SWACT:
+                self.swacts.run(context, host)
             else:
                 self.power.run(context, host, action)
         except Exception:
@@ -522,3 +494,12 @@ def _recovering(host):
     return host['administrative'] == states.UNLOCKED and (
         task in _RECOVERY_TASKS or
         task.startswith(states.TASK_RECOVERY_RESET))
+
+
+def _task_of(action):
+    """The task a host shows while maintenance carries ``action`` out."""
+    if action in lifecycle.ACTIONS:
+        return lifecycle.task_of(action)
+    if action == states.ACTION_SWACT:
+        return swact.TASK_SWACTING
+    return power.task_of(action)

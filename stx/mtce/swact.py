@@ -45,6 +45,8 @@ class Swacts:
         self._conductor = conductor
         self._faults = faults
         self._sm = sm
+        # Host uuid -> the groups its accepted swact hands over.
+        self._groups = {}
 
     @property
     def sm(self):
@@ -61,7 +63,7 @@ class Swacts:
         """
         name = host['hostname']
         try:
-            return self.sm.swact(context, name)
+            groups = self.sm.swact(context, name)
         except exception.Conflict as error:
             raise exception.InvalidStateTransition(
                 action='swact', target=name, reason=_reason(error),
@@ -71,6 +73,8 @@ class Swacts:
                 action='swact', target=name, field='action',
                 reason='service management (stx-sm) on %s does not answer'
                 % name) from None
+        self._groups[host['uuid']] = groups
+        return groups
 
     def check_lock(self, context, host, hosts):
         """Refuse to lock the controller service groups are active on
@@ -108,10 +112,11 @@ class Swacts:
                 reason='%s active on it; swact to the other controller '
                 'first (host-swact)' % ', '.join(active))
 
-    def run(self, context, host, groups):
-        """Wait until the peer holds ``groups`` active; store the outcome
-        in the host's task and the event log.
+    def run(self, context, host):
+        """Wait until the peer holds the groups ``start`` handed over
+        active; store the outcome in the host's task and the event log.
         """
+        groups = self._groups.pop(host['uuid'])
         name = host['hostname']
         started = time.monotonic()
         deadline = started + CONF.sm.swact_timeout
