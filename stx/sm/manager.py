@@ -67,7 +67,8 @@ _HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
             states.SVC_ENABLED_GO_STANDBY)
 # A controller handing its groups over ranks below its peer.
 _SWACT_PRIORITY = -1
-# Seconds between two looks at the peer while a swact is waited for.
+# Seconds between two looks at the peer's hello while a new swact waits
+# for the last one to settle there.
 _SWACT_POLL = 0.05
 # At most this much of a failure's reason travels in a hello.
 _CONDITION_LENGTH = 120
@@ -240,24 +241,21 @@ class ServiceManager:
         """The service domain as this controller sees it (stx.sm.view)."""
         return view.describe(self)
 
-    def swact(self, timeout=None):
+    def swact(self):
         """Hand every group active here to the peer (a controlled swact).
 
         Here each goes standby first; the peer takes it active once this
-        controller no longer holds it.
+        controller no longer holds it. Returns once the swact is started:
+        the groups' states tell when it is over (stx-mtce follows them).
 
-        :param timeout: seconds to wait for the peer to hold every group
-            active (its services enabled-active); None: return at once.
         :returns: the names of the groups handed over.
-        :raises: Conflict saying why it cannot be done, or, with a
-            timeout, that it did not end in time.
+        :raises: Conflict saying why it cannot be done.
         """
         hello = self._peer_hello()
         if hello is None or not self.peer.alive():
             raise exception.Conflict(
                 'Cannot swact from %s: its peer controller does not answer.'
                 % self.node)
-        theirs = hello.get('groups', {})
         under_way = sorted(self._swacts_under_way(hello))
         if under_way:
             raise exception.Conflict(
@@ -283,8 +281,6 @@ class ServiceManager:
         with self._swact_lock:
             self._swacting = frozenset(active)
         self._wake.set()
-        if timeout is not None:
-            self._wait_taken(active, hello['node'], timeout)
         return active
 
     def _settled(self, names, hello):
@@ -333,23 +329,6 @@ class ServiceManager:
     def wake(self):
         """Have the engine make a pass now (the peer's hello changed)."""
         self._wake.set()
-
-    def _wait_taken(self, names, peer, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            hello = self._peer_hello() or {}
-            groups = hello.get('groups', {})
-            left = [name for name in names if name in self._swacting or
-                    groups.get(name, {}).get('state') != states.SG_ACTIVE]
-            if not left:
-                LOG.info('Swact: %(peer)s holds %(groups)s active', {
-                    'peer': peer, 'groups': ', '.join(names)})
-                return
-            if time.monotonic() >= deadline:
-                raise exception.Conflict(
-                    'Swact from %s: %s did not hold %s active within %g '
-                    'seconds.' % (self.node, peer, ', '.join(left), timeout))
-            time.sleep(_SWACT_POLL)
 
     # The engine.
 

@@ -51,20 +51,16 @@ class SMAPI:
             client = client.prepare(timeout=timeout)
         return rpc.call(client, context, 'get_state', 'stx-sm')
 
-    def swact(self, context, node, timeout=None):
-        """Move every service group active on ``node`` to its peer.
+    def swact(self, context, node):
+        """Start moving every service group active on ``node`` to its
+        peer; returns once ``node`` accepted it (``get_state`` tells when
+        the peer holds them active).
 
-        :param timeout: seconds to wait for the peer to hold every one of
-            them active; None: return once ``node`` accepted the swact.
-        :returns: the names of the groups moved.
+        :returns: the names of the groups handed over.
         :raises: Conflict saying why the swact cannot be done (no peer in
             contact, the peer cannot take a group, nothing is active on
-            ``node``, a swact under way, or, with a timeout, the peer did
-            not take every group in time); ServiceUnavailable when
+            ``node``, a swact under way); ServiceUnavailable when
             ``node``'s stx-sm does not answer.
         """
-        client = self.client.prepare(server=node)
-        if timeout is not None:
-            client = client.prepare(timeout=timeout + CONF.sm.rpc_timeout)
-        return rpc.call(client, context, 'swact', 'stx-sm on %s' % node,
-                        timeout=timeout)
+        return rpc.call(self.client.prepare(server=node), context, 'swact',
+                        'stx-sm on %s' % node)

@@ -43,8 +43,8 @@ class SMEndpoint:
     def get_state(self, context):
         return self._engine.describe()
 
-    def swact(self, context, timeout):
-        return self._engine.swact(timeout=timeout)
+    def swact(self, context):
+        return self._engine.swact()
 
 
 def read_key(path, option='key_file'):
