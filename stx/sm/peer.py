@@ -163,6 +163,8 @@ class PeerLink:
                                  % (path.name, len(path.key)))
         self.node = node
         self._paths = list(paths)
+        # A path's key never changes (set_peer changes where it goes).
+        self._keys = {path.name: path.key for path in paths}
         self._hello = hello
         self._on_message = on_message
         self._on_hello = on_hello
@@ -304,10 +306,9 @@ class PeerLink:
 
     def _receive(self, name, sock):
         data, sender = sock.recvfrom(_RECEIVE_SIZE)
-        key = self._key(name)
         previous = self._last_hello
         try:
-            message = self._accept(name, unpack(key, data))
+            message = self._accept(name, unpack(self._keys[name], data))
         except Refused as error:
             self.stats['refused'] += 1
             self.stats['refused:%s' % name] += 1
@@ -326,10 +327,6 @@ class PeerLink:
             except Exception:
                 LOG.exception('Handling SM peer message type %(type)d '
                               'failed', {'type': message.type})
-
-    def _key(self, name):
-        with self._lock:
-            return next(path.key for path in self._paths if path.name == name)
 
     def _accept(self, name, message):
         if message.payload['node'] == self.node:
