@@ -33,7 +33,7 @@ SERVICE_FIELDS = ('id', 'uuid', 'name', 'node_name', 'service_group_name',
                   'state', 'desired_state', 'status', 'condition')
 NODE_FIELDS = ('id', 'uuid', 'name', 'administrative_state',
                'operational_state', 'availability_status', 'ready_state',
-               'paths', 'failover', 'decisions')
+               'paths', 'failover', 'decisions', 'reachability')
 
 NODE_COLUMNS = (('id', 'id'), ('name', 'name'),
                 ('administrative', 'administrative_state'),
@@ -52,6 +52,17 @@ def paths_text(resource):
                     'never heard' if path['silent_for'] is None else
                     'silent %.1f s' % path['silent_for'])
         for path in resource.get('paths') or ())
+
+
+def reachability_text(resource):
+    """``2 of 3 hosts (not worker-1)``: the hosts the node reaches."""
+    score = resource.get('reachability')
+    if not score:
+        return ''
+    text = '%d of %d hosts' % (score['reached'], score['total'])
+    if score['unreached']:
+        text += ' (not %s)' % ', '.join(score['unreached'])
+    return text
 
 
 def decisions_text(resource):
@@ -198,5 +209,6 @@ class ShowServiceNode(show.ShowOne):
         columns.extend((
             ('paths', paths_text),
             ('failover', lambda resource: resource.get('failover') or ''),
+            ('reachability', reachability_text),
             ('decisions', decisions_text)))
         return _shown(parsed_args, node, columns)

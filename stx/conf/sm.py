@@ -61,6 +61,36 @@ opts = [
 ]
 
 
+survivor_opts = [
+    cfg.BoolOpt('host_reachability',
+                default=True,
+                help='Pulse the hosts\' heartbeat (with the [heartbeat] '
+                     'key and ports, from this stx-sm\'s own sockets) to '
+                     'know how many this controller reaches, its health '
+                     'score. When the controllers no longer hear each '
+                     'other, a controller that reaches none of the hosts '
+                     '(nor the model\'s tie-breaker) holds no service '
+                     'group active, and of two that disagree the one that '
+                     'reaches more hosts is the survivor. Only unlocked '
+                     'hosts other than controllers count; without any, or '
+                     'without the heartbeat key, there is no score.'),
+    cfg.IntOpt('hosts_refresh_interval',
+               default=30,
+               min=1,
+               help='Seconds between two reads of the host list from the '
+                    'sysinv conductor, for the health score. The last list '
+                    'read is kept in $state_path/sm/hosts.json for a start '
+                    'without the conductor.'),
+    cfg.FloatOpt('peer_query_timeout',
+                 default=1.0,
+                 min=0.1,
+                 help='Seconds this controller waits for its peer\'s health '
+                      'score over RPC (the message bus) when no path to '
+                      'the peer is alive. Without an answer it decides on '
+                      'its own score.'),
+]
+
+
 fence_opts = [
     cfg.StrOpt('peer_bmc_type',
                help='BMC driver (stx.drivers.bmc: ipmi, redfish...) of the '
@@ -115,8 +145,9 @@ path_opts = [opt for path in EXTRA_PATHS for opt in _path_opts(path)]
 
 
 def register_opts(conf):
-    conf.register_opts(opts + path_opts + fence_opts, group='sm')
+    conf.register_opts(opts + path_opts + fence_opts + survivor_opts,
+                       group='sm')
 
 
 def list_opts():
-    return {'sm': opts + path_opts + fence_opts}
+    return {'sm': opts + path_opts + fence_opts + survivor_opts}

@@ -63,8 +63,8 @@ ROLE_STANDBY = states.SG_STANDBY
 ROLE_DISABLED = states.SG_DISABLED
 
 # States in which a service still holds its group's active role.
-_HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
-            states.SVC_ENABLED_GO_STANDBY)
+HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
+           states.SVC_ENABLED_GO_STANDBY)
 # A controller handing its groups over ranks below its peer.
 _SWACT_PRIORITY = -1
 # Seconds between two looks at the peer's hello while a new swact waits
@@ -119,11 +119,15 @@ class ServiceManager:
     :param fence: a stx.sm.fence.Fence of the peer, or None.
     :param fence_retry_interval: seconds between two fences of the peer
         that were not confirmed.
+    :param reach: a stx.sm.reach.HostReach (this controller's health
+        score), or None.
+    :param ask_peer: how to ask the peer when the paths are silent (see
+        stx.sm.failover.PeerFailover), or None.
     """
 
     def __init__(self, model, node, peer=None, faults=None, interval=0.5,
                  failure_countdown=90.0, run_action=actions.run, fence=None,
-                 fence_retry_interval=5.0):
+                 fence_retry_interval=5.0, reach=None, ask_peer=None):
         self.model = model
         self.node = node
         self.peer = peer
@@ -156,7 +160,8 @@ class ServiceManager:
             node, peer, fence, model.domain.fail_pending_ms / 1000.0,
             fence_retry_interval, self._executor, faults,
             tie_breaker=tie_breaker and failover.TieBreaker(*tie_breaker),
-            wait=model.domain.wait_interval_ms / 1000.0)
+            wait=model.domain.wait_interval_ms / 1000.0, reach=reach,
+            ask_peer=ask_peer, active_here=self._active_here)
         # The groups a controlled swact is handing to the peer.
         self._swacting = frozenset()
         self._swact_lock = threading.Lock()
@@ -223,7 +228,7 @@ class ServiceManager:
         swacting = self._swacting
         groups = {}
         for name, group in self.groups.items():
-            holding = any(self.services[member.service].state in _HOLDING
+            holding = any(self.services[member.service].state in HOLDING
                           for member in group.spec.members)
             groups[name] = {
                 'role': ROLE_ACTIVE if holding else group.role,
@@ -385,7 +390,22 @@ class ServiceManager:
             return self.peer.peer_hello()
         return None
 
+    def _active_here(self):
+        return sorted(name for name, group in self.hello()['groups'].items()
+                      if group['role'] == ROLE_ACTIVE)
+
     def _assign_roles(self, hello):
+        if self.failover is not None and self.failover.yielding():
+            # Cut off, or the peer survives: nothing active here.
+            for group in self.groups.values():
+                if group.role != ROLE_STANDBY:
+                    LOG.warning('Service group %(group)s: %(old)s -> '
+                                'standby on %(node)s (%(why)s)', {
+                                    'group': group.spec.name,
+                                    'old': group.role, 'node': self.node,
+                                    'why': self.failover.state})
+                    group.role = ROLE_STANDBY
+            return
         swacting = self._swacts_under_way(hello)
         handed = set()
         for name, group in self.groups.items():

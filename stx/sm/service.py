@@ -14,6 +14,7 @@ import socket
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
+from stx.common import context as stx_context
 from stx.common import exception
 from stx.common import rpc
 from stx.common import service
@@ -24,7 +25,9 @@ from stx.sm import fence as sm_fence
 from stx.sm import manager
 from stx.sm import model as sm_model
 from stx.sm import peer as sm_peer
+from stx.sm import reach as sm_reach
 from stx.sm import rpcapi
+from stx.sysinv.conductor import rpcapi as conductor_rpcapi
 
 LOG = logging.getLogger(__name__)
 
@@ -90,6 +93,49 @@ def configured_paths():
     return paths
 
 
+def ask_peer(node):
+    """What ``node``'s stx-sm says of itself over RPC (``peer_word``);
+    None when it does not answer within ``[sm] peer_query_timeout``.
+    """
+    try:
+        state = rpcapi.SMAPI().get_state(
+            stx_context.get_admin_context(), node=node,
+            timeout=CONF.sm.peer_query_timeout)
+    except exception.StxException as error:
+        LOG.info('%(node)s does not answer over RPC either: %(error)s',
+                 {'node': node, 'error': error})
+        return None
+    return peer_word(state, node)
+
+
+def peer_word(state, node):
+    """What stx.sm.failover wants of ``node`` from ``node``'s own
+    description (stx.sm.view): its health score (a stx.sm.reach.Score,
+    or None) and the groups its services hold active.
+    """
+    own = [entry for entry in state['nodes'] if entry['name'] == node]
+    score = own[0].get('reachability') if own else None
+    return {'score': score and sm_reach.Score(**score),
+            'holding': sorted({
+                service['service_group'] for service in state['services']
+                if service['node'] == node and
+                service['state'] in manager.HOLDING})}
+
+
+def host_reach():
+    """The HostReach [sm] configures, started, or None (logged why)."""
+    try:
+        reach = sm_reach.configured(conductor_rpcapi.ConductorAPI(
+            timeout=CONF.sm.rpc_timeout))
+    except (exception.StxException, OSError) as error:
+        LOG.warning('No health score (hosts reached) for failover '
+                    'decisions: %(error)s', {'error': error})
+        return None
+    if reach is not None:
+        reach.start()
+    return reach
+
+
 class SMService(service.Service):
     """Service management: the controllers' services kept available."""
 
@@ -103,6 +149,7 @@ class SMService(service.Service):
         self._link = None
         self._faults = None
         self._rpc_server = None
+        self._reach = None
 
     @property
     def peer(self):
@@ -135,9 +182,12 @@ class SMService(service.Service):
                 error.field or '[sm]', error.message)) from None
         self._faults = fm_client.FaultAPIs(mode=fm_client.MODE_ASYNC,
                                            name='sm')
+        if self._link is not None:
+            self._reach = host_reach()
         self.engine = manager.ServiceManager(
             model, self.node, peer=self._link, faults=self._faults,
-            fence=fence, fence_retry_interval=CONF.sm.fence_retry_interval)
+            fence=fence, fence_retry_interval=CONF.sm.fence_retry_interval,
+            reach=self._reach, ask_peer=ask_peer)
         if self._link is not None:
             self._link.start()
         self.engine.start()
@@ -181,6 +231,9 @@ class SMService(service.Service):
         if self._link is not None:
             self._link.stop()
             self._link = None
+        if self._reach is not None:
+            self._reach.stop()
+            self._reach = None
         if self._faults is not None:
             self._faults.close()
             self._faults = None

@@ -6,8 +6,10 @@ peer's as the peer's last hello told. A peer out of contact is shown with
 its groups and services in state ``unknown``. With a peer, this
 controller's node also has ``paths`` (each path to the peer: alive, and
 for how many seconds silent), ``failover`` (the state the peer is in for
-it, stx.sm.failover) and ``decisions`` (the last failover decisions with
-their reasons).
+it, stx.sm.failover), ``decisions`` (the last failover decisions with
+their reasons) and ``reachability`` (the hosts it reaches, its health
+score: reached, total, unreached; None without hosts to reach,
+stx.sm.reach).
 """
 
 from stx.common import states
@@ -28,7 +30,9 @@ def describe(engine):
     peer = engine.peer
     if peer is None:
         return described
+    score = engine.failover.score()
     described['nodes'][0].update(
+        reachability=None if score is None else score._asdict(),
         failover=engine.failover.state,
         decisions=list(engine.failover.decisions),
         paths=[{'name': name, 'alive': path['alive'],

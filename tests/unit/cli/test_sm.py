@@ -136,12 +136,13 @@ class TestSMCommands(test_cli.CliTestCase):
              ['operational_state', 'enabled'],
              ['availability_status', 'available'],
              ['ready_state', 'enabled'], ['paths', ''], ['failover', ''],
-             ['decisions', '']], rows)
+             ['reachability', ''], ['decisions', '']], rows)
         shown = dict(self.json_of('servicenode-show', 'controller-0'))
         self.assertEqual('normal', shown['failover'])
         rows = dict(self.table_of('servicenode-show', 'controller-0')[1:])
         self.assertEqual('management: alive, oam: silent 3.2 s',
                          rows['paths'])
+        self.assertEqual('2 of 3 hosts (not worker-1)', rows['reachability'])
         # One line per decision (the table helper keeps a cell's first).
         self.assertEqual(
             '2026-12-07T22:00:01 fail-pending: nothing heard from '

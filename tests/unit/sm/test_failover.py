@@ -12,6 +12,7 @@ from stx.common import exception
 from stx.drivers.bmc import base as bmc_base
 from stx.sm import failover
 from stx.sm import fence as sm_fence
+from stx.sm import reach
 from tests.unit.sm import test_manager
 
 
@@ -67,15 +68,56 @@ class TieBreaker:
         return sm_fence.Outcome(False, 'tie-breaker not reached')
 
 
-class TestPeerFailover(testtools.TestCase):
+class Reach:
+    """This controller's score, as the test sets it."""
 
-    def _failover(self, fence=None, tie_breaker=None):
+    def __init__(self, reached, total=3):
+        self.set(reached, total)
+
+    def set(self, reached, total=3):
+        self.current = reach_score(reached, total)
+
+    def score(self):
+        return self.current
+
+
+def confirmed():
+    return sm_fence.Outcome(True, 'BMC 10.0.0.9 confirms the power off')
+
+
+class FailoverCase(testtools.TestCase):
+
+    def _failover(self, fence=None, tie_breaker=None, reach=None,
+                  answers=None, active_here=()):
+        """``answers``: what the peer answers over RPC, one per ask
+        (``(reached, holding)`` or None for no answer); None: no RPC.
+        """
         self.link = Link()
         self.faults = test_manager.Faults()
+        self.asked = []
+
+        def ask_peer(node):
+            self.asked.append(node)
+            answer = answers.pop(0)
+            return answer and {'score': reach_score(answer[0]),
+                               'holding': answer[1]}
         return failover.PeerFailover(
             'controller-1', self.link, fence, fail_pending=2.0,
             retry_interval=5.0, executor=futurist.SynchronousExecutor(),
-            faults=self.faults, tie_breaker=tie_breaker, wait=5.0)
+            faults=self.faults, tie_breaker=tie_breaker, wait=5.0,
+            reach=reach, ask_peer=None if answers is None else ask_peer,
+            active_here=lambda: list(active_here))
+
+    def _cut(self, peer, at=3.0):
+        """Heard, then silent past fail-pending: its decision taken."""
+        peer.follow(0.0)
+        self.link.cut()
+        peer.follow(1.0)
+        peer.follow(at)
+        peer.follow(at)
+
+
+class TestPeerFailover(FailoverCase):
 
     def test_fail_pending_then_failed_without_a_fence(self):
         peer = self._failover()
@@ -159,8 +201,8 @@ class TestPeerFailover(testtools.TestCase):
         self.assertEqual(0, fence.calls)
         self.assertEqual(
             "this controller may be the one cut off: tie-breaker not "
-            "reached; controller-0's service groups stay where they were, "
-            "checked again in 5 s", peer.decisions[-1]['reason'])
+            "reached; no service group is active here, checked again in "
+            "5 s", peer.decisions[-1]['reason'])
         peer.follow(8.0)                # reached now: fence, take over
         peer.follow(8.0)
         self.assertEqual(failover.FAILED, peer.state)
@@ -210,6 +252,115 @@ class TestPeerFailover(testtools.TestCase):
         self.assertEqual(failover.NORMAL, peer.state)
         self.assertEqual('controller-0 is heard again (management silent '
                          '0.9 s, oam alive)', peer.decisions[-1]['reason'])
+
+
+def reach_score(reached, total=3):
+    return reach.Score(reached, total, [
+        'worker-%d' % n for n in range(reached, total)])
+
+
+class TestSurvivor(FailoverCase):
+    """Hosts reached, and the peer's word over RPC, pick the survivor."""
+
+    def test_cut_off_from_every_host_the_active_gives_up(self):
+        reached = Reach(0)
+        peer = self._failover(Fence(), reach=reached, answers=[None],
+                              active_here=['core'])
+        self.link.held = 'standby'
+        self._cut(peer)
+        self.assertEqual((failover.ISOLATED, True),
+                         (peer.state, peer.yielding()))
+        self.assertEqual(
+            'this controller may be the one cut off: this controller '
+            'reaches 0 of 3 hosts; no service group is active here, '
+            'checked again in 5 s', peer.decisions[-1]['reason'])
+        self.assertEqual([], self.asked)
+        reached.set(2)                  # the hosts answer again
+        peer.follow(8.0)
+        peer.follow(8.0)
+        self.assertEqual((failover.FAILED, False),
+                         (peer.state, peer.yielding()))
+        self.assertIn('controller-0 held no service group active: no fence '
+                      'needed; this controller reaches 2 of 3 hosts',
+                      peer.decisions[-1]['reason'])
+
+    def test_the_tie_breaker_is_enough_without_the_hosts(self):
+        fence = Fence(confirmed())
+        peer = self._failover(fence, tie_breaker=TieBreaker(True),
+                              reach=Reach(0))
+        self._cut(peer)
+        self.assertEqual(failover.FAILED, peer.state)
+        self.assertIn('this controller reaches 0 of 3 hosts; tie-breaker '
+                      'answered', peer.decisions[-1]['reason'])
+
+    def test_reaching_more_hosts_it_fences_and_takes_over(self):
+        fence = Fence(confirmed())
+        peer = self._failover(fence, reach=Reach(3), answers=[(1, ['core'])])
+        self._cut(peer)
+        self.assertEqual((failover.FAILED, 1), (peer.state, fence.calls))
+        self.assertEqual(['controller-0'], self.asked)
+        self.assertIn('controller-0 fenced: BMC 10.0.0.9 confirms the power '
+                      'off; this controller reaches 3 of 3 hosts; '
+                      'controller-0 reaches 1 of 3 hosts (it says over RPC)',
+                      peer.decisions[-1]['reason'])
+
+    def test_reaching_fewer_hosts_it_yields(self):
+        fence = Fence()
+        peer = self._failover(fence, reach=Reach(1),
+                              answers=[(3, ['core'])], active_here=['oam'])
+        self._cut(peer)
+        self.assertEqual((failover.YIELDED, True, 0),
+                         (peer.state, peer.yielding(), fence.calls))
+        self.assertEqual(
+            'controller-0 is the survivor: this controller reaches 1 of 3 '
+            'hosts; controller-0 reaches 3 of 3 hosts (it says over RPC); '
+            'no service group is active here, checked again in 5 s',
+            peer.decisions[-1]['reason'])
+
+    def test_equal_scores_the_active_keeps_its_groups(self):
+        standby = self._failover(Fence(), reach=Reach(3),
+                                 answers=[(3, ['core'])])
+        self._cut(standby)
+        self.assertEqual(failover.YIELDED, standby.state)
+        active = self._failover(Fence(), reach=Reach(3), answers=[(3, [])],
+                                active_here=['core'])
+        self.link.held = 'standby'
+        self._cut(active)
+        self.assertEqual((failover.FAILED, False),
+                         (active.state, active.yielding()))
+
+    def test_equal_scores_nothing_active_the_first_by_name_survives(self):
+        peer = self._failover(reach=Reach(2), answers=[(2, [])])
+        self.link.held = 'standby'
+        self._cut(peer)
+        self.assertEqual(failover.YIELDED, peer.state)
+
+    def test_without_a_fence_it_waits_for_the_peer_to_give_up(self):
+        peer = self._failover(reach=Reach(3), answers=[
+            (1, ['core']), (1, ['core']), (1, [])])
+        self._cut(peer)
+        self.assertEqual((failover.HANDING_OVER, False),
+                         (peer.state, peer.yielding()))
+        self.assertIn('controller-0 still holds core; no fence is '
+                      'configured: waiting for it to give them up',
+                      peer.decisions[-1]['reason'])
+        peer.follow(3.5)                # asked again at once: still holds
+        peer.follow(3.5)
+        self.assertEqual(failover.HANDING_OVER, peer.state)
+        self.assertEqual(2, len(peer.decisions))    # said once
+        peer.follow(4.0)
+        peer.follow(4.0)
+        self.assertEqual(failover.FAILED, peer.state)
+        self.assertIn('controller-0 held no service group active: no fence '
+                      'needed', peer.decisions[-1]['reason'])
+
+    def test_no_answer_over_rpc_it_decides_on_its_own_score(self):
+        fence = Fence(confirmed())
+        peer = self._failover(fence, reach=Reach(1), answers=[None])
+        self._cut(peer)
+        self.assertEqual((failover.FAILED, 1), (peer.state, fence.calls))
+        self.assertEqual(['controller-0'], self.asked)
+        self.assertNotIn('says over RPC', peer.decisions[-1]['reason'])
 
 
 class Driver:

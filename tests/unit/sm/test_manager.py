@@ -408,7 +408,7 @@ class TestPair(EngineTestCase):
         overlap = []
 
         def swapped():
-            holding = [any(s.state in manager._HOLDING
+            holding = [any(s.state in manager.HOLDING
                            for s in engine.services.values())
                        for engine in (one, two)]
             if all(holding):
@@ -454,7 +454,7 @@ class TestPair(EngineTestCase):
             {'name': 'controller-1', 'administrative': 'unlocked',
              'operational': 'enabled', 'availability': 'available',
              'ready_state': 'enabled', 'failover': 'normal',
-             'decisions': [], 'paths': [
+             'decisions': [], 'reachability': None, 'paths': [
                  {'name': 'management', 'alive': True, 'silent_for': None},
                  {'name': 'oam', 'alive': True, 'silent_for': None}]},
             {'name': 'controller-0', 'administrative': 'unlocked',
@@ -583,6 +583,44 @@ class TestPair(EngineTestCase):
                          [d['state'] for d in two.failover.decisions])
         self.assertEqual(failover.FAILED,
                          two.describe()['nodes'][0]['failover'])
+
+    def test_cut_off_from_the_hosts_the_active_gives_its_groups_up(self):
+        """Every path cut: controller-0 reaches no host and gives the
+        group up; controller-1, reaching them, takes it (controller-0
+        says over RPC it holds nothing: no fence needed).
+        """
+        from stx.sm import service as sm_service
+        from tests.unit.sm import test_failover
+        reached = test_failover.Reach(3), test_failover.Reach(3)
+        peers = Peer(), Peer()
+        engines = []
+
+        def ask(index):
+            return lambda node: sm_service.peer_word(
+                engines[1 - index].describe(), node)
+        for index, node in enumerate(('controller-0', 'controller-1')):
+            engine, _ = self._engine(node, peer=peers[index], start=False,
+                                     interval=0.02, fence_retry_interval=0.2,
+                                     reach=reached[index], ask_peer=ask(index))
+            engines.append(engine)
+        one, two = engines
+        peers[0].other, peers[1].other = two, one
+        one.start()
+        two.start()
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
+        reached[0].set(0)
+        peers[0].other = peers[1].other = None
+        self._wait('controller-1 active', lambda: self._all(
+            two, states.SVC_ENABLED_ACTIVE), timeout=10)
+        self.assertEqual(failover.ISOLATED, one.failover.state)
+        self.assertTrue(self._all(one, states.SVC_ENABLED_STANDBY))
+        self.assertEqual({'reached': 0, 'total': 3, 'unreached': [
+            'worker-0', 'worker-1', 'worker-2']},
+            one.describe()['nodes'][0]['reachability'])
+        self.assertIn('controller-0 held no service group active',
+                      two.failover.decisions[-1]['reason'])
 
     def test_the_first_to_decide_does_not_take_the_active_role(self):
         peers = Peer(), Peer()

@@ -45,7 +45,9 @@ STATE = {
     'nodes': [_node('controller-1'), dict(_node('controller-0'), paths=[
         {'name': 'management', 'alive': True, 'silent_for': 0.1},
         {'name': 'oam', 'alive': False, 'silent_for': 3.2}],
-        failover='normal', decisions=[
+        failover='normal', reachability={
+            'reached': 2, 'total': 3, 'unreached': ['worker-1']},
+        decisions=[
             {'at': '2026-12-07T22:00:01', 'state': 'fail-pending',
              'reason': 'nothing heard from controller-1 on any path'},
             {'at': '2026-12-07T22:00:02', 'state': 'normal',

@@ -5,13 +5,13 @@ from tests.unit.sm import api
 
 NODE_FIELDS = ['id', 'uuid', 'name', 'administrative_state',
                'operational_state', 'availability_status', 'ready_state',
-               'paths', 'failover', 'decisions', 'links']
+               'paths', 'failover', 'decisions', 'reachability', 'links']
 # StarlingX's ServiceNode, then ours (id, uuid, ready_state, paths,
-# failover, decisions).
+# failover, decisions, reachability).
 SERVICENODE_FIELDS = ['id', 'uuid', 'origin', 'hostname', 'admin', 'oper',
                       'avail', 'ready_state', 'active_services',
                       'swactable_services', 'paths', 'failover',
-                      'decisions']
+                      'decisions', 'reachability']
 
 
 class TestNodes(api.SMApiCase):

@@ -16,8 +16,11 @@ into the resources of StarlingX's sm-api, with the field names its clients
   and ours, as the stx-sm answering sees them: ``paths``, its paths to its
   peer (``name``, ``alive``, ``silent_for`` seconds); ``failover``, the
   state its peer is in for it (normal, fail-pending, fencing,
-  fence-failed, failed; stx.sm.failover), and ``decisions``, the last
-  failover decisions with their reasons (``at``, ``state``, ``reason``).
+  fence-failed, isolated, yielded, handing-over, failed;
+  stx.sm.failover), ``decisions``, the last failover decisions with their
+  reasons (``at``, ``state``, ``reason``), and ``reachability``, the hosts
+  it reaches, its health score (``reached``, ``total``, ``unreached``;
+  stx.sm.reach), None without hosts to reach.
   Empty (None) for the other node and for a node without a peer.
 * ``servicenode``: a node as mtce and sysinv ask about it before a swact:
   ``admin``/``oper``/``avail``, ``active_services`` and
@@ -175,6 +178,7 @@ def nodes(state, base):
             'paths': node.get('paths', []),
             'failover': node.get('failover'),
             'decisions': node.get('decisions', []),
+            'reachability': node.get('reachability'),
             'links': _links(base, 'nodes', node_uuid)})
     return result
 
@@ -207,7 +211,8 @@ def service_nodes(state):
             'active_services': YES if holding else NO,
             'swactable_services': YES if movable else NO,
             'paths': node['paths'], 'failover': node['failover'],
-            'decisions': node['decisions']})
+            'decisions': node['decisions'],
+            'reachability': node['reachability']})
     return result
 
 
