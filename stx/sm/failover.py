@@ -277,16 +277,18 @@ class PeerFailover:
             return
         self._retry_at = now + (0 if state == HANDING_OVER
                                 else self._retry_interval)
-        if state == HANDING_OVER:
-            if self.decisions and self.decisions[-1]['state'] == state:
+        if state in (ISOLATED, YIELDED, HANDING_OVER):
+            if state == HANDING_OVER:
+                reason = '%s (%s)' % (detail, self._paths())
+            else:
+                reason = '%s; no service group is active here, checked ' \
+                    'again in %g s' % (detail, self._retry_interval)
+            last = self.decisions[-1] if self.decisions else {}
+            if last.get('state') == state and (
+                    state == HANDING_OVER or last['reason'] == reason):
                 self.state = state      # said already
             else:
-                self._decide(state, '%s (%s)' % (detail, self._paths()))
-            return
-        if state in (ISOLATED, YIELDED):
-            self._decide(state, '%s; no service group is active here, '
-                         'checked again in %g s' % (
-                             detail, self._retry_interval))
+                self._decide(state, reason)
             return
         reason = ('%s not fenced: %s; its service groups stay where they '
                   'were, fence retried in %g s' % (

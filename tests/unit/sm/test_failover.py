@@ -275,9 +275,13 @@ class TestSurvivor(FailoverCase):
             'reaches 0 of 3 hosts; no service group is active here, '
             'checked again in 5 s', peer.decisions[-1]['reason'])
         self.assertEqual([], self.asked)
+        peer.follow(8.0)                # still cut off: said once
+        peer.follow(8.0)
+        self.assertEqual((failover.ISOLATED, 2),
+                         (peer.state, len(peer.decisions)))
         reached.set(2)                  # the hosts answer again
-        peer.follow(8.0)
-        peer.follow(8.0)
+        peer.follow(13.0)
+        peer.follow(13.0)
         self.assertEqual((failover.FAILED, False),
                          (peer.state, peer.yielding()))
         self.assertIn('controller-0 held no service group active: no fence '
