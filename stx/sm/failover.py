@@ -293,8 +293,10 @@ class PeerFailover:
         reason = ('%s not fenced: %s; its service groups stay where they '
                   'were, fence retried in %g s' % (
                       self._peer(), detail, self._retry_interval))
-        self._decide(FENCE_FAILED, reason)
+        # Alarmed before the state says so: whoever reads the state finds
+        # the alarm.
         self._alarm(reason)
+        self._decide(FENCE_FAILED, reason)
 
     def _holding(self):
         """The groups the peer last said it holds active; None when it
