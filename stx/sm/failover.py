@@ -117,6 +117,7 @@ class PeerFailover:
         self._faults = faults
         self._since = None
         self._fencing = None
+        self._checking_yielded = False
         self._retry_at = None
         self._alarmed = False
 
@@ -186,7 +187,8 @@ class PeerFailover:
         """Whether this controller must hold no service group active: it
         may be the one cut off, or its peer is the survivor.
         """
-        return self.state in (ISOLATED, YIELDED)
+        return self.state in (ISOLATED, YIELDED) or (
+            self.state == FENCING and self._checking_yielded)
 
     def score(self):
         """This controller's stx.sm.reach.Score, or None."""
@@ -202,6 +204,9 @@ class PeerFailover:
                 or (holding != [] and self._fence is not None))
 
     def _start_takeover(self):
+        # Looking again, an isolated or yielded controller holds nothing
+        # until it knows better: its peer's last hello may say standby.
+        self._checking_yielded = self.yielding()
         self.state = FENCING
         self._fencing = self._executor.submit(self._takeover)
 

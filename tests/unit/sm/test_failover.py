@@ -275,8 +275,10 @@ class TestSurvivor(FailoverCase):
             'reaches 0 of 3 hosts; no service group is active here, '
             'checked again in 5 s', peer.decisions[-1]['reason'])
         self.assertEqual([], self.asked)
+        peer.follow(8.0)                # looking again: still nothing
+        self.assertEqual((failover.FENCING, True),
+                         (peer.state, peer.yielding()))
         peer.follow(8.0)                # still cut off: said once
-        peer.follow(8.0)
         self.assertEqual((failover.ISOLATED, 2),
                          (peer.state, len(peer.decisions)))
         reached.set(2)                  # the hosts answer again
