@@ -465,9 +465,15 @@ _POWER_OFF = re.compile(r'^(\S+ \S+),(\d+) INFO stx\.sim\.bmc: (\S+): '
 
 
 class Fenced:
-    """Two stx-sm whose peers' BMCs are BMCs of one stx-bmc-sim."""
+    """Two stx-sm whose peers' BMCs are BMCs of one stx-bmc-sim.
 
-    def __init__(self, runner, tmp_path, rabbit_url, password, relays=None):
+    :param exchange: their control_exchange; default a new one.
+    :param sections: ``{node: {section: options}}``, more options.
+    :param model: ``model(markers)`` -> the model document.
+    """
+
+    def __init__(self, runner, tmp_path, rabbit_url, password, relays=None,
+                 exchange=None, sections=None, model=fenced_model):
         self.tmp_path = tmp_path
         ports = {node: base.free_port(socket.SOCK_DGRAM) for node in NODES}
         config = str(tmp_path / 'bmcs.yaml')
@@ -481,7 +487,7 @@ class Fenced:
                                 for node in NODES]}, f)
         self.sim = runner.start('stx-bmc-sim', '--config', config)
         self.sim.wait_for_output(r'control (http://127\.0\.0\.1:\d+)')
-        sections = {node: {
+        settings = {node: {
             'DEFAULT': {'enabled_bmc_drivers': 'ipmi'},
             'sm': {'peer_bmc_type': 'ipmi',
                    'peer_bmc_address': '127.0.0.1:%d' % ports[other],
@@ -489,8 +495,12 @@ class Fenced:
                    'peer_bmc_password': password,
                    'fence_timeout': 5, 'fence_retry_interval': 1}}
             for node, other in zip(NODES, reversed(NODES))}
-        self.pair = start_pair(runner, tmp_path, rabbit_url,
-                               model=fenced_model, sections=sections,
+        for node, more in (sections or {}).items():
+            for section, options in more.items():
+                settings[node][section] = dict(
+                    settings[node].get(section, {}), **options)
+        self.pair = start_pair(runner, tmp_path, rabbit_url, exchange,
+                               model=model, sections=settings,
                                relays=relays)
         for node, controller in zip(NODES, self.pair):
             (tmp_path / node / 'sm.pid').write_text(
