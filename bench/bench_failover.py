@@ -17,9 +17,19 @@ or two paths (nothing may move), after a random 0-1 s. Each run checks the
 outcome (which controller holds the group, which was powered off) and
 merges both histories to prove no instant with the group active on both.
 
+``--hosts-random N`` (default 0): the same with health scores, on one
+stx-aio (without its own service management) managing three unlocked
+workers whose heartbeat each stx-sm pulses through relays of its own
+(tests/functional/test_sm_survivor.py): kill -9 the active; cut every
+path with both reaching every worker (the active keeps the group, nobody
+powered off); cut the active, or the standby, off from the workers, then
+every path after a random 0-1 s (the other one holds the group; only the
+active cut off may be powered off, if it still held the group when
+asked); or cut one or two paths.
+
 Needs RabbitMQ on 127.0.0.1:5672 (stx-sm's RPC server).
 
-Usage: bench_failover.py [--runs 20] [--random 100]
+Usage: bench_failover.py [--runs 20] [--random 100] [--hosts-random 100]
 """
 
 import argparse
@@ -35,12 +45,16 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from tests.functional import base  # noqa: E402
+from tests.functional import test_heartbeat  # noqa: E402
 from tests.functional import test_mtce  # noqa: E402
 from tests.functional import test_sm  # noqa: E402
+from tests.functional import test_sm_survivor  # noqa: E402
 
 WAIT = 30
 PATHS = ('management', 'cluster_host', 'oam')
 SCENARIOS = ('kill-active', 'kill-standby', 'cut-all', 'cut-one', 'cut-two')
+HOST_SCENARIOS = ('kill-active', 'equal', 'active-off-hosts',
+                  'standby-off-hosts', 'cut-one', 'cut-two')
 
 
 class Pair:
@@ -119,10 +133,80 @@ def random_run(workdir, rng):
         pair.close()
 
 
+def hosts_run(site, workdir, rng):
+    """One random run of HOST_SCENARIOS on a fresh pair of ``site``."""
+    scenario = rng.choice(HOST_SCENARIOS)
+    runner = base.ProcessRunner(str(workdir))
+    pair = None
+    try:
+        pair = test_sm_survivor.Pair(runner, workdir, site)
+        pair.start()
+        paths = PATHS
+        if scenario == 'kill-active':
+            holder, off = pair.two, [['controller-0']]
+        elif scenario == 'equal':
+            holder, off = pair.one, [[]]
+        elif scenario.endswith('off-hosts'):
+            cut_off = 'controller-0' if scenario == 'active-off-hosts' \
+                else 'controller-1'
+            pair.hosts.cut(cut_off)
+            pair.wait_reachability(cut_off, test_sm_survivor.NONE)
+            holder = pair.two if cut_off == 'controller-0' else pair.one
+            off = [[], ['controller-0']] if cut_off == 'controller-0' \
+                else [[]]
+        else:
+            paths = rng.sample(PATHS, 1 if scenario == 'cut-one' else 2)
+            holder, off = pair.one, [[]]
+        time.sleep(rng.uniform(0, 1))
+        if scenario == 'kill-active':
+            pair.one.process.kill()
+        else:
+            pair.paths.cut(*paths)
+        base.wait('%s holding the group' % scenario, holder.active, WAIT)
+        time.sleep(3)
+        assert holder.active(), scenario
+        powered_off = [node for node in test_sm.NODES
+                       if pair.fenced.powered(node) == ['off']]
+        assert powered_off in off, (scenario, powered_off)
+        pair.check_one_active()
+        return scenario, powered_off
+    finally:
+        try:
+            if pair is not None:
+                pair.close()
+        finally:
+            runner.cleanup()
+
+
+def hosts_runs(count, rng):
+    test_heartbeat.HOSTS['worker-3'] = test_sm_survivor.WORKER_3
+    done = {}
+    with tempfile.TemporaryDirectory(prefix='bench-failover-') as work:
+        work = pathlib.Path(work)
+        runner = base.ProcessRunner(str(work))
+        try:
+            site = test_sm_survivor.Site(runner, work, base.RABBIT_URL)
+            try:
+                for number in range(count):
+                    run = work / ('run-%d' % number)
+                    run.mkdir()
+                    scenario, off = hosts_run(site, run, rng)
+                    done[scenario] = done.get(scenario, 0) + 1
+                    print('hosts random %3d: %s: one active, no overlap%s'
+                          % (number + 1, scenario, ', %s powered off' %
+                             off[0] if off else ''), flush=True)
+            finally:
+                site.close()
+        finally:
+            runner.cleanup()
+    return done
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--runs', type=int, default=20)
     parser.add_argument('--random', type=int, default=0)
+    parser.add_argument('--hosts-random', type=int, default=0)
     parser.add_argument('--seed', type=int, default=None)
     args = parser.parse_args()
     times = []
@@ -153,6 +237,12 @@ def main():
         print('randomized (seed %d): %d runs, every one with exactly one '
               'active and no instant with two: %s' % (
                   seed, args.random, ', '.join(
+                      '%s %d' % item for item in sorted(done.items()))))
+    if args.hosts_random:
+        done = hosts_runs(args.hosts_random, rng)
+        print('randomized with health scores (seed %d): %d runs, every one '
+              'with exactly one active and no instant with two: %s' % (
+                  seed, args.hosts_random, ', '.join(
                       '%s %d' % item for item in sorted(done.items()))))
 
 

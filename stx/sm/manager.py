@@ -29,7 +29,9 @@ pass it
    it active; if not, it stays where it is.
 
 A peer silent on every path still counts until stx.sm.failover takes it
-for failed (fail-pending, then a confirmed fence).
+for failed (fail-pending, then a confirmed fence). A controller
+stx.sm.failover finds cut off (it reaches no host), or whose peer is the
+survivor (it reaches more hosts), holds no group active.
 
 The engine's state is only changed by its own thread; action results come
 back to it through a queue, and wake it.
