@@ -10,6 +10,7 @@ process still running at teardown is killed.
 
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -221,11 +222,30 @@ class CLI:
         return lines[0]
 
 
+# Ports handed out come from below the kernel's ephemeral range (32768
+# and up here): a port the kernel picked (bind to port 0) is free only
+# until the caller binds it, and the processes under test bind ports 0
+# themselves (heartbeat monitors, RPC clients), which could take it
+# meanwhile. Never the same port twice in one test run.
+_PORTS = range(20000, 32000)
+_handed_out = set()
+
+
 def free_port(kind=socket.SOCK_STREAM):
-    """A free loopback port (TCP; UDP with ``socket.SOCK_DGRAM``)."""
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+    """A free loopback port (TCP; UDP with ``socket.SOCK_DGRAM``), outside
+    the ephemeral range.
+    """
+    while True:
+        port = random.choice(_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, kind) as sock:
+            try:
+                sock.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
 
 
 def wait(what, predicate, timeout, interval=0.1):
