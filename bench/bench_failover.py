@@ -17,7 +17,10 @@ or two paths (nothing may move), after a random 0-1 s. Each run checks the
 outcome (which controller holds the group, which was powered off) and
 merges both histories to prove no instant with the group active on both.
 
-``--hosts-random N`` (default 0): the same with health scores, on one
+``--hosts-runs N`` (default 0): the kill -9 of ``--runs`` with health
+scores (below): the survivor asks its silent peer over RPC first.
+
+``--hosts-random N`` (default 0): the random runs with health scores, on one
 stx-aio (without its own service management) managing three unlocked
 workers whose heartbeat each stx-sm pulses through relays of its own
 (tests/functional/test_sm_survivor.py): kill -9 the active; cut every
@@ -29,7 +32,8 @@ asked); or cut one or two paths.
 
 Needs RabbitMQ on 127.0.0.1:5672 (stx-sm's RPC server).
 
-Usage: bench_failover.py [--runs 20] [--random 100] [--hosts-random 100]
+Usage: bench_failover.py [--runs 20] [--random 100] [--hosts-runs 20]
+                         [--hosts-random 100] [--seed N]
 """
 
 import argparse
@@ -178,8 +182,37 @@ def hosts_run(site, workdir, rng):
             runner.cleanup()
 
 
-def hosts_runs(count, rng):
+def hosts_failover_time(site, workdir):
+    """kill -9 the active stx-sm, both reaching every worker: seconds
+    until its group is active on the peer (which asks it over RPC first).
+    """
+    runner = base.ProcessRunner(str(workdir))
+    pair = None
+    try:
+        pair = test_sm_survivor.Pair(runner, workdir, site)
+        pair.start()
+        pair.one.process.kill()
+        killed = time.monotonic()
+        base.wait('active on controller-1', pair.two.active, WAIT,
+                  interval=0.01)
+        took = time.monotonic() - killed
+        assert pair.fenced.powered('controller-0') == ['off']
+        pair.check_one_active()
+        return took
+    finally:
+        try:
+            if pair is not None:
+                pair.close()
+        finally:
+            runner.cleanup()
+
+
+def with_hosts(runs, count, rng):
+    """``runs`` timed failovers and ``count`` HOST_SCENARIOS runs on one
+    site; the times and {scenario: runs}.
+    """
     test_heartbeat.HOSTS['worker-3'] = test_sm_survivor.WORKER_3
+    times = []
     done = {}
     with tempfile.TemporaryDirectory(prefix='bench-failover-') as work:
         work = pathlib.Path(work)
@@ -187,25 +220,41 @@ def hosts_runs(count, rng):
         try:
             site = test_sm_survivor.Site(runner, work, base.RABBIT_URL)
             try:
-                for number in range(count):
+                for number in range(runs + count):
                     run = work / ('run-%d' % number)
                     run.mkdir()
+                    if number < runs:
+                        times.append(hosts_failover_time(site, run))
+                        print('hosts run %2d: kill -9 -> active on the peer '
+                              '%.2f s' % (number + 1, times[-1]), flush=True)
+                        continue
                     scenario, off = hosts_run(site, run, rng)
                     done[scenario] = done.get(scenario, 0) + 1
                     print('hosts random %3d: %s: one active, no overlap%s'
-                          % (number + 1, scenario, ', %s powered off' %
-                             off[0] if off else ''), flush=True)
+                          % (number - runs + 1, scenario,
+                             ', %s powered off' % off[0] if off else ''),
+                          flush=True)
             finally:
                 site.close()
         finally:
             runner.cleanup()
-    return done
+    return times, done
+
+
+def report(what, times):
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1,
+                      int(round(0.99 * len(ordered))) - 1)]
+    print('failover (%s): p50 %.2f s  p99 %.2f s  max %.2f s over %d runs'
+          % (what, statistics.median(ordered), p99, ordered[-1],
+             len(ordered)))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--runs', type=int, default=20)
     parser.add_argument('--random', type=int, default=0)
+    parser.add_argument('--hosts-runs', type=int, default=0)
     parser.add_argument('--hosts-random', type=int, default=0)
     parser.add_argument('--seed', type=int, default=None)
     args = parser.parse_args()
@@ -216,13 +265,7 @@ def main():
         print('run %2d: kill -9 -> active on the peer %.2f s'
               % (number + 1, times[-1]), flush=True)
     if times:
-        ordered = sorted(times)
-        p99 = ordered[min(len(ordered) - 1,
-                          int(round(0.99 * len(ordered))) - 1)]
-        print('failover (dead 0.4 s + fail-pending 1.2 s + IPMI fence): '
-              'p50 %.2f s  p99 %.2f s  max %.2f s over %d runs' % (
-                  statistics.median(ordered), p99, ordered[-1],
-                  len(ordered)))
+        report('dead 0.4 s + fail-pending 1.2 s + IPMI fence', times)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     done = {}
@@ -238,8 +281,12 @@ def main():
               'active and no instant with two: %s' % (
                   seed, args.random, ', '.join(
                       '%s %d' % item for item in sorted(done.items()))))
+    if args.hosts_runs or args.hosts_random:
+        times, done = with_hosts(args.hosts_runs, args.hosts_random, rng)
+    if args.hosts_runs:
+        report('with health scores: dead 0.4 s + fail-pending 1.2 s + '
+               'the peer asked over RPC + IPMI fence', times)
     if args.hosts_random:
-        done = hosts_runs(args.hosts_random, rng)
         print('randomized with health scores (seed %d): %d runs, every one '
               'with exactly one active and no instant with two: %s' % (
                   seed, args.hosts_random, ', '.join(
