@@ -69,16 +69,16 @@ class HostReach:
         cluster_host_ip); may raise.
     :param cache_dir: where the last list is kept.
     :param refresh_interval: seconds between two reads of the list.
-    :param monitor: a stx.mtce.heartbeat Monitor, not started; default one
-        on ``[heartbeat] monitor_address``, any ports.
+    :raises: OSError when the monitor's sockets (``[heartbeat]
+        monitor_address``, any ports) cannot be bound.
     """
 
-    def __init__(self, key, list_hosts, cache_dir, refresh_interval,
-                 monitor=None):
+    def __init__(self, key, list_hosts, cache_dir, refresh_interval):
         self._list_hosts = list_hosts
         self._cache = os.path.join(cache_dir, CACHE_FILE)
         self._refresh_interval = refresh_interval
-        self._monitor = monitor or hb_monitor.Monitor(
+        # Its events are not used: only when each host last answered.
+        self._monitor = hb_monitor.Monitor(
             key, lambda events: None, mnfa_threshold=0,
             ports=dict.fromkeys(heartbeat.NETWORKS, 0))
         self._window = (CONF.heartbeat.failure_threshold *
