@@ -1,10 +1,16 @@
-"""The sm service: a model reload refused keeps the running model."""
+"""The sm service: a model reload refused keeps the running model; what
+a controller learns of its silent peer over RPC.
+"""
+
+from unittest import mock
 
 import fixtures
 from oslo_config import fixture as config_fixture
 import testtools
 
+from stx.common import exception
 from stx.conf import CONF
+from stx.sm import reach
 from stx.sm import service
 
 
@@ -62,3 +68,47 @@ services:
     actions: *actions
     dependencies: [ip]
 '''
+
+
+class TestAskPeer(testtools.TestCase):
+    """What a controller learns of its silent peer over RPC."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(config_fixture.Config(CONF))
+        self.useFixture(fixtures.FakeLogger())
+
+    def test_the_peer_s_score_and_groups_from_its_own_description(self):
+        state = {
+            'nodes': [{'name': 'controller-0', 'reachability': {
+                'reached': 2, 'total': 3, 'unreached': ['worker-1']}},
+                {'name': 'controller-1'}],
+            'services': [
+                {'name': 'ip', 'node': 'controller-0',
+                 'service_group': 'core', 'state': 'enabled-go-standby'},
+                {'name': 'web', 'node': 'controller-0',
+                 'service_group': 'oam', 'state': 'enabled-standby'},
+                {'name': 'web', 'node': 'controller-1',
+                 'service_group': 'oam', 'state': 'enabled-active'}]}
+        with mock.patch.object(service.rpcapi, 'SMAPI') as api:
+            get_state = api.return_value.get_state
+            get_state.return_value = state
+            word = service.ask_peer('controller-0')
+        self.assertEqual({'score': reach.Score(2, 3, ['worker-1']),
+                          'holding': ['core']}, word)
+        self.assertEqual(('controller-0', 1.0), (
+            get_state.call_args.kwargs['node'],
+            get_state.call_args.kwargs['timeout']))
+
+    def test_no_answer_is_none(self):
+        with mock.patch.object(service.rpcapi, 'SMAPI') as api:
+            api.return_value.get_state.side_effect = \
+                exception.ServiceUnavailable(service='stx-sm',
+                                             reason='no answer')
+            self.assertIsNone(service.ask_peer('controller-0'))
+
+    def test_a_peer_without_a_score(self):
+        word = service.peer_word({'nodes': [{'name': 'controller-0',
+                                             'reachability': None}],
+                                  'services': []}, 'controller-0')
+        self.assertEqual({'score': None, 'holding': []}, word)
