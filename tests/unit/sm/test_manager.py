@@ -129,10 +129,11 @@ class Faults:
 
 class EngineTestCase(base.BaseTestCase):
 
-    def _engine(self, node='controller-0', peer=None, start=True, **kwargs):
+    def _engine(self, node='controller-0', peer=None, start=True,
+                text=MODEL, **kwargs):
         recorder = Actions()
         engine = manager.ServiceManager(
-            model.loads(MODEL), node, peer=peer, faults=Faults(),
+            model.loads(text), node, peer=peer, faults=Faults(),
             run_action=recorder, **kwargs)
         if start:
             engine.start()
@@ -151,6 +152,11 @@ class EngineTestCase(base.BaseTestCase):
 
     def _all(self, engine, state):
         return set(self._states(engine).values()) == {state}
+
+    def _wait_active_standby(self, one, two):
+        self._wait('active and standby', lambda: self._all(
+            one, states.SVC_ENABLED_ACTIVE) and self._all(
+            two, states.SVC_ENABLED_STANDBY))
 
 
 class TestAlone(EngineTestCase):
@@ -359,12 +365,17 @@ class TestAlone(EngineTestCase):
 
 class TestPair(EngineTestCase):
 
-    def _pair(self):
+    def _pair(self, text=MODEL, one=None, two=None):
+        """controller-0 and controller-1, started, hearing each other;
+        ``one`` and ``two``: more arguments of each engine.
+        """
         peers = Peer(), Peer()
         one, one_actions = self._engine('controller-0', peer=peers[0],
-                                        start=False, interval=0.02)
+                                        start=False, interval=0.02,
+                                        text=text, **(one or {}))
         two, two_actions = self._engine('controller-1', peer=peers[1],
-                                        start=False, interval=0.02)
+                                        start=False, interval=0.02,
+                                        text=text, **(two or {}))
         # Each hears the other from the start: neither decides alone.
         peers[0].other, peers[1].other = two, one
         one.start()
@@ -373,17 +384,13 @@ class TestPair(EngineTestCase):
 
     def test_active_on_one_standby_kept_warm_on_the_other(self):
         one, _, two, two_actions = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         self.assertEqual(states.SG_STANDBY, two.groups['core'].state)
         self.assertEqual([], two_actions.of(model.ACTION_GO_ACTIVE))
 
     def test_a_failed_active_group_moves_to_the_peer(self):
         one, one_actions, two, two_actions = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         one_actions.failing.add(('daemon', model.ACTION_AUDIT))
         self._wait('moved', lambda: self._all(
             two, states.SVC_ENABLED_ACTIVE))
@@ -399,9 +406,7 @@ class TestPair(EngineTestCase):
 
     def test_controlled_swact_moves_every_active_group(self):
         one, one_actions, two, two_actions = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         # Slow actions: a go-standby is seen under way.
         one_actions.delay = two_actions.delay = 0.1
         self.assertEqual(['core'], one.swact())
@@ -429,9 +434,7 @@ class TestPair(EngineTestCase):
 
     def test_a_swact_under_way_is_not_started_again(self):
         one, one_actions, two, two_actions = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         one_actions.delay = two_actions.delay = 0.5
         self.assertEqual(['core'], one.swact())
         error = self.assertRaises(exception.Conflict, one.swact)
@@ -441,9 +444,7 @@ class TestPair(EngineTestCase):
 
     def test_describe_shows_both_controllers(self):
         one, one_actions, two, _ = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         one_actions.failing.add(('helper', model.ACTION_AUDIT))
         self._wait('helper failed', lambda: one.services[
             'helper'].status == states.SG_STATUS_FAILED)
@@ -491,9 +492,7 @@ class TestPair(EngineTestCase):
 
     def test_swact_refused_with_the_reason(self):
         one, _, two, _ = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         error = self.assertRaises(exception.Conflict, two.swact)
         self.assertIn('Cannot swact from controller-1: no service group is '
                       'active there', str(error))
@@ -505,9 +504,7 @@ class TestPair(EngineTestCase):
 
     def test_loss_of_redundancy_raised_by_the_active_while_alone(self):
         one, _, two, _ = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         self.assertEqual([], one.faults.of('400.002'))
         one.peer.other = None           # controller-1 is no longer heard
         self._wait('400.002', lambda: one.faults.of('400.002'))
@@ -523,9 +520,7 @@ class TestPair(EngineTestCase):
 
     def test_a_silent_path_is_alarmed_while_another_brings_hellos(self):
         one, _, two, _ = self._pair()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        self._wait_active_standby(one, two)
         one.peer.cut.add('oam')
         self._wait('400.005', lambda: one.faults.of('400.005'))
         [alarm] = one.faults.of('400.005')
@@ -551,24 +546,11 @@ class TestPair(EngineTestCase):
                                        'off'))
         text = MODEL.replace('wait_interval_ms: 300}',
                              'wait_interval_ms: 300, fail_pending_ms: 1200}')
-        peers = Peer(), Peer()
-        one = manager.ServiceManager(
-            model.loads(text), 'controller-0', peer=peers[0], faults=Faults(),
-            run_action=Actions(), interval=0.02)
-        two = manager.ServiceManager(
-            model.loads(text), 'controller-1', peer=peers[1], faults=Faults(),
-            run_action=Actions(), interval=0.02, fence=fence,
-            fence_retry_interval=0.5)
-        for engine in (one, two):
-            self.addCleanup(engine.stop)
-        peers[0].other, peers[1].other = two, one
-        one.start()
-        two.start()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        one, _, two, _ = self._pair(text, two={
+            'fence': fence, 'fence_retry_interval': 0.5})
+        self._wait_active_standby(one, two)
         one.stop()                      # controller-0 dies
-        peers[1].other = None
+        two.peer.other = None
         died = time.monotonic()
         self._wait('fence not confirmed', lambda: two.failover.state ==
                    failover.FENCE_FAILED)
@@ -592,26 +574,17 @@ class TestPair(EngineTestCase):
         from stx.sm import service as sm_service
         from tests.unit.sm import test_failover
         reached = test_failover.Reach(3), test_failover.Reach(3)
-        peers = Peer(), Peer()
-        engines = []
+        engines = {}
 
-        def ask(index):
-            return lambda node: sm_service.peer_word(
-                engines[1 - index].describe(), node)
-        for index, node in enumerate(('controller-0', 'controller-1')):
-            engine, _ = self._engine(node, peer=peers[index], start=False,
-                                     interval=0.02, fence_retry_interval=0.2,
-                                     reach=reached[index], ask_peer=ask(index))
-            engines.append(engine)
-        one, two = engines
-        peers[0].other, peers[1].other = two, one
-        one.start()
-        two.start()
-        self._wait('active and standby', lambda: self._all(
-            one, states.SVC_ENABLED_ACTIVE) and self._all(
-            two, states.SVC_ENABLED_STANDBY))
+        def arguments(index):
+            return {'fence_retry_interval': 0.2, 'reach': reached[index],
+                    'ask_peer': lambda node: sm_service.peer_word(
+                        engines[node].describe(), node)}
+        one, _, two, _ = self._pair(one=arguments(0), two=arguments(1))
+        engines.update({'controller-0': one, 'controller-1': two})
+        self._wait_active_standby(one, two)
         reached[0].set(0)
-        peers[0].other = peers[1].other = None
+        one.peer.other = two.peer.other = None
         self._wait('controller-1 active', lambda: self._all(
             two, states.SVC_ENABLED_ACTIVE), timeout=10)
         self.assertEqual(failover.ISOLATED, one.failover.state)
