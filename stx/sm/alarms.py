@@ -25,6 +25,20 @@ _SEVERITY = {states.SG_STATUS_FAILED: states.SEVERITY_CRITICAL,
              states.SG_STATUS_WARN: states.SEVERITY_MINOR}
 
 
+def set_or_clear(faults, alarm_id, entity_type, entity, severity=None,
+                 reason=None):
+    """Raise ``alarm_id`` on ``entity`` with ``severity`` and ``reason``
+    through ``faults``; clear it when ``severity`` is None.
+    """
+    if severity is None:
+        faults.clear_fault(alarm_id, entity)
+    else:
+        faults.set_fault(fm_client.Fault(
+            alarm_id=alarm_id, alarm_state=fm_client.SET,
+            entity_type_id=entity_type, entity_instance_id=entity,
+            severity=severity, reason_text=fm_client.clip(reason)))
+
+
 class Alarms:
     """Raises and clears this controller's alarms through ``faults``
     (``set_fault``, ``clear_fault``, as stx.fm.client.FaultAPIs), or
@@ -49,17 +63,11 @@ class Alarms:
         wanted = _SEVERITY.get(group.status)
         if wanted == self._group.get(name, _UNKNOWN) or self._faults is None:
             return
-        entity = 'service_domain=%s.service_group=%s.host=%s' % (
-            self.domain, name, self.node)
-        if wanted is None:
-            self._faults.clear_fault(GROUP_ALARM, entity)
-        else:
-            self._faults.set_fault(fm_client.Fault(
-                alarm_id=GROUP_ALARM, alarm_state=fm_client.SET,
-                entity_type_id='service_group', entity_instance_id=entity,
-                severity=wanted, reason_text='Service group %s %s on %s; '
-                'failed: %s' % (name, group.status, self.node,
-                                ', '.join(failed))))
+        set_or_clear(self._faults, GROUP_ALARM, 'service_group',
+                     'service_domain=%s.service_group=%s.host=%s' % (
+                         self.domain, name, self.node), wanted,
+                     'Service group %s %s on %s; failed: %s' % (
+                         name, group.status, self.node, ', '.join(failed)))
         self._group[name] = wanted
 
     def redundancy(self, group, hello):
@@ -80,19 +88,15 @@ class Alarms:
         if wanted == self._redundancy.get(name, _UNKNOWN) or \
                 self._faults is None:
             return
-        entity = 'service_domain=%s.service_group=%s' % (self.domain, name)
-        if wanted:
-            self._faults.set_fault(fm_client.Fault(
-                alarm_id=REDUNDANCY_ALARM, alarm_state=fm_client.SET,
-                entity_type_id='service_group', entity_instance_id=entity,
-                severity=states.SEVERITY_MAJOR, reason_text=(
-                    'Service group %s has no standby: it is active on %s '
-                    'and %s' % (name, self.node,
-                                'the peer controller is not in contact'
-                                if hello is None else
-                                '%s cannot take it' % hello['node']))))
-        else:
-            self._faults.clear_fault(REDUNDANCY_ALARM, entity)
+        set_or_clear(self._faults, REDUNDANCY_ALARM, 'service_group',
+                     'service_domain=%s.service_group=%s' % (
+                         self.domain, name),
+                     states.SEVERITY_MAJOR if wanted else None,
+                     'Service group %s has no standby: it is active on %s '
+                     'and %s' % (name, self.node,
+                                 'the peer controller is not in contact'
+                                 if hello is None else
+                                 '%s cannot take it' % hello['node']))
         self._redundancy[name] = wanted
 
     def paths(self, paths, hello):
@@ -111,16 +115,12 @@ class Alarms:
             to_set, to_clear = silent, set(paths) - silent
         else:
             to_set, to_clear = silent - self._paths, self._paths - silent
-        for name in sorted(to_set):
-            self._faults.set_fault(fm_client.Fault(
-                alarm_id=PATH_ALARM, alarm_state=fm_client.SET,
-                entity_type_id='host', entity_instance_id='host=%s.network=%s'
-                % (self.node, name), severity=states.SEVERITY_MAJOR,
-                reason_text='Service management on %s hears nothing from %s '
-                'over the %s path; it still does over %s' % (
-                    self.node, (hello or {}).get('node', 'its peer'), name,
-                    ', '.join(alive))))
-        for name in sorted(to_clear):
-            self._faults.clear_fault(PATH_ALARM, 'host=%s.network=%s'
-                                     % (self.node, name))
+        for name in sorted(to_set | to_clear):
+            set_or_clear(self._faults, PATH_ALARM, 'host',
+                         'host=%s.network=%s' % (self.node, name),
+                         states.SEVERITY_MAJOR if name in to_set else None,
+                         'Service management on %s hears nothing from %s '
+                         'over the %s path; it still does over %s' % (
+                             self.node, (hello or {}).get('node', 'its peer'),
+                             name, ', '.join(alive)))
         self._paths = silent

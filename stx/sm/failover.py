@@ -47,6 +47,7 @@ from oslo_utils import timeutils
 
 from stx.common import states
 from stx.fm import client as fm_client
+from stx.sm import alarms as sm_alarms
 from stx.sm import fence as sm_fence
 from stx.sm import reach
 
@@ -348,15 +349,10 @@ class PeerFailover:
         """Raise 400.006 with ``reason``; clear it when None."""
         if self._faults is None or (reason is None and not self._alarmed):
             return
-        entity = 'host=%s.peer=%s' % (self.node, self._peer())
-        if reason is None:
-            self._faults.clear_fault(FENCE_ALARM, entity)
-        else:
-            self._faults.set_fault(fm_client.Fault(
-                alarm_id=FENCE_ALARM, alarm_state=fm_client.SET,
-                entity_type_id='host', entity_instance_id=entity,
-                severity=states.SEVERITY_CRITICAL,
-                reason_text=fm_client.clip(reason)))
+        sm_alarms.set_or_clear(
+            self._faults, FENCE_ALARM, 'host',
+            'host=%s.peer=%s' % (self.node, self._peer()),
+            None if reason is None else states.SEVERITY_CRITICAL, reason)
         self._alarmed = reason is not None
 
 
