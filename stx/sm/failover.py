@@ -10,8 +10,9 @@ case its paths come back. Then this controller decides who survives:
    whose heartbeat it still gets) and none answers, and the model's
    tie-breaker (an address and TCP port), when there is one, does not
    answer either. An active controller isolated gives its groups up.
-2. Who survives? The peer is asked over RPC (the message bus, another
-   way than the paths). When it answers with a score of its own, the
+2. Who survives? A controller with a score asks its peer over RPC (the
+   message bus, another way than the paths; a dead peer costs the wait
+   for its answer). When it answers with a score of its own, the
    controller that reaches more hosts is the survivor; on equal scores
    the one holding groups active keeps them (StarlingX fails the
    standby). The other one *yields*: no group active there.
@@ -231,11 +232,14 @@ class PeerFailover:
             return ISOLATED, 'this controller may be the one cut off: %s' % (
                 '; '.join(facts))
         holding = self._holding()
-        theirs = None if self._ask_peer is None or self._peer_name() is None \
-            else self._ask_peer(self._peer_name())
+        theirs = None
+        if mine is not None and self._ask_peer is not None and \
+                self._peer_name() is not None:
+            # Only a score is worth the wait for a peer that may be dead.
+            theirs = self._ask_peer(self._peer_name())
         if theirs is not None:
             holding = theirs['holding']
-            if mine is not None and theirs['score'] is not None:
+            if theirs['score'] is not None:
                 facts.append('%s reaches %s (it says over RPC)' % (
                     peer, reach.score_text(theirs['score'])))
                 if self._outscored(mine, theirs):

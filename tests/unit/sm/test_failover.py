@@ -360,6 +360,13 @@ class TestSurvivor(FailoverCase):
         self.assertIn('controller-0 held no service group active: no fence '
                       'needed', peer.decisions[-1]['reason'])
 
+    def test_without_a_score_here_the_peer_is_not_asked(self):
+        fence = Fence(confirmed())
+        peer = self._failover(fence, answers=[(3, ['core'])])
+        self._cut(peer)
+        self.assertEqual((failover.FAILED, 1, []),
+                         (peer.state, fence.calls, self.asked))
+
     def test_no_answer_over_rpc_it_decides_on_its_own_score(self):
         fence = Fence(confirmed())
         peer = self._failover(fence, reach=Reach(1), answers=[None])
