@@ -37,6 +37,7 @@ Usage: bench_failover.py [--runs 20] [--random 100] [--hosts-runs 20]
 """
 
 import argparse
+import contextlib
 import os
 import pathlib
 import random
@@ -88,15 +89,38 @@ class Pair:
             self.runner.cleanup()
 
 
+def kill_active(pair):
+    """kill -9 controller-0's stx-sm: seconds until its group is active on
+    controller-1, controller-0 powered off first.
+    """
+    pair.one.process.kill()
+    killed = time.monotonic()
+    base.wait('active on controller-1', pair.two.active, WAIT, interval=0.01)
+    took = time.monotonic() - killed
+    assert pair.fenced.powered('controller-0') == ['off']
+    return took
+
+
+def check_outcome(pair, workdir, scenario, holder, allowed):
+    """``holder`` holds the group, and still does past dead interval,
+    fail-pending and a fence; the controllers powered off are one of the
+    ``allowed`` lists; never both active. Returns those powered off.
+    """
+    base.wait('%s holding the group' % scenario, holder.active, WAIT)
+    time.sleep(3)
+    assert holder.active(), scenario
+    powered_off = [node for node in test_sm.NODES
+                   if pair.fenced.powered(node) == ['off']]
+    assert powered_off in allowed, (scenario, powered_off)
+    test_sm.check_one_active(test_sm.history(workdir) +
+                             pair.fenced.power_offs())
+    return powered_off
+
+
 def failover_time(workdir):
     pair = Pair(workdir)
     try:
-        pair.one.process.kill()
-        killed = time.monotonic()
-        base.wait('active on controller-1', pair.two.active, WAIT,
-                  interval=0.01)
-        took = time.monotonic() - killed
-        assert pair.fenced.powered('controller-0') == ['off']
+        took = kill_active(pair)
         test_sm.check_one_active(test_sm.history(workdir) +
                                  pair.fenced.power_offs())
         return took
@@ -122,29 +146,35 @@ def random_run(workdir, rng):
             count = 1 if scenario == 'cut-one' else 2
             pair.relays.cut(*rng.sample(PATHS, count))
             holder, off = pair.one, []
-        base.wait('%s holding the group' % scenario,
-                  holder.active, WAIT)
-        # Past dead interval, fail-pending and a fence: what moves has.
-        time.sleep(3)
-        assert holder.active(), scenario
-        powered_off = [node for node in test_sm.NODES
-                       if pair.fenced.powered(node) == ['off']]
-        assert powered_off == off, (scenario, powered_off)
-        test_sm.check_one_active(test_sm.history(workdir) +
-                                 pair.fenced.power_offs())
+        check_outcome(pair, workdir, scenario, holder, [off])
         return scenario
     finally:
         pair.close()
 
 
-def hosts_run(site, workdir, rng):
-    """One random run of HOST_SCENARIOS on a fresh pair of ``site``."""
-    scenario = rng.choice(HOST_SCENARIOS)
+@contextlib.contextmanager
+def site_pair(site, workdir):
+    """A fresh stx-sm pair of ``site`` (test_sm_survivor.Pair), started:
+    active and standby, both reaching every worker.
+    """
     runner = base.ProcessRunner(str(workdir))
     pair = None
     try:
         pair = test_sm_survivor.Pair(runner, workdir, site)
         pair.start()
+        yield pair
+    finally:
+        try:
+            if pair is not None:
+                pair.close()
+        finally:
+            runner.cleanup()
+
+
+def hosts_run(site, workdir, rng):
+    """One random run of HOST_SCENARIOS on a fresh pair of ``site``."""
+    scenario = rng.choice(HOST_SCENARIOS)
+    with site_pair(site, workdir) as pair:
         paths = PATHS
         if scenario == 'kill-active':
             holder, off = pair.two, [['controller-0']]
@@ -166,45 +196,17 @@ def hosts_run(site, workdir, rng):
             pair.one.process.kill()
         else:
             pair.paths.cut(*paths)
-        base.wait('%s holding the group' % scenario, holder.active, WAIT)
-        time.sleep(3)
-        assert holder.active(), scenario
-        powered_off = [node for node in test_sm.NODES
-                       if pair.fenced.powered(node) == ['off']]
-        assert powered_off in off, (scenario, powered_off)
-        pair.check_one_active()
-        return scenario, powered_off
-    finally:
-        try:
-            if pair is not None:
-                pair.close()
-        finally:
-            runner.cleanup()
+        return scenario, check_outcome(pair, workdir, scenario, holder, off)
 
 
 def hosts_failover_time(site, workdir):
     """kill -9 the active stx-sm, both reaching every worker: seconds
     until its group is active on the peer (which asks it over RPC first).
     """
-    runner = base.ProcessRunner(str(workdir))
-    pair = None
-    try:
-        pair = test_sm_survivor.Pair(runner, workdir, site)
-        pair.start()
-        pair.one.process.kill()
-        killed = time.monotonic()
-        base.wait('active on controller-1', pair.two.active, WAIT,
-                  interval=0.01)
-        took = time.monotonic() - killed
-        assert pair.fenced.powered('controller-0') == ['off']
+    with site_pair(site, workdir) as pair:
+        took = kill_active(pair)
         pair.check_one_active()
         return took
-    finally:
-        try:
-            if pair is not None:
-                pair.close()
-        finally:
-            runner.cleanup()
 
 
 def with_hosts(runs, count, rng):
