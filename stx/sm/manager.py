@@ -55,6 +55,7 @@ from stx.sm import alarms as sm_alarms
 from stx.sm import failover
 from stx.sm import fsm
 from stx.sm import model as sm_model
+from stx.sm import swact
 from stx.sm import view
 from stx.sm import watch
 
@@ -67,11 +68,6 @@ ROLE_DISABLED = states.SG_DISABLED
 # States in which a service still holds its group's active role.
 HOLDING = (states.SVC_ENABLED_ACTIVE, states.SVC_ENABLED_GO_ACTIVE,
            states.SVC_ENABLED_GO_STANDBY)
-# A controller handing its groups over ranks below its peer.
-_SWACT_PRIORITY = -1
-# Seconds between two looks at the peer's hello while a new swact waits
-# for the last one to settle there.
-_SWACT_POLL = 0.05
 # At most this much of a failure's reason travels in a hello.
 _CONDITION_LENGTH = 120
 
@@ -164,9 +160,8 @@ class ServiceManager:
             tie_breaker=tie_breaker and failover.TieBreaker(*tie_breaker),
             wait=model.domain.wait_interval_ms / 1000.0, reach=reach,
             ask_peer=ask_peer, active_here=self._active_here)
-        # The groups a controlled swact is handing to the peer.
-        self._swacting = frozenset()
-        self._swact_lock = threading.Lock()
+        self.swacts = swact.Swacts(node,
+                                   model.domain.dead_interval_ms / 1000.0)
 
     # Life cycle.
 
@@ -227,7 +222,7 @@ class ServiceManager:
         assigned to it, health, rank, state and status, and each service's
         state.
         """
-        swacting = self._swacting
+        swacting = self.swacts.groups
         groups = {}
         for name, group in self.groups.items():
             holding = any(self.services[member.service].state in HOLDING
@@ -236,7 +231,7 @@ class ServiceManager:
                 'role': ROLE_ACTIVE if holding else group.role,
                 'assigned': group.role,
                 'healthy': self._healthy(group),
-                'priority': _SWACT_PRIORITY if name in swacting else 0,
+                'priority': swact.PRIORITY if name in swacting else 0,
                 'state': group.state, 'status': group.status}
         services = {name: [service.state, service.status,
                            _condition(service)]
@@ -259,79 +254,16 @@ class ServiceManager:
         :raises: Conflict saying why it cannot be done.
         """
         hello = self._peer_hello()
-        if hello is None or not self.peer.alive():
-            raise exception.Conflict(
-                'Cannot swact from %s: its peer controller does not answer.'
-                % self.node)
-        under_way = sorted(self._swacts_under_way(hello))
-        if under_way:
-            raise exception.Conflict(
-                'Cannot swact from %s: a swact of %s is in progress.' % (
-                    self.node, ', '.join(under_way)))
         active = sorted(name for name, group in self.groups.items()
                         if group.role == ROLE_ACTIVE)
-        if not active:
-            raise exception.Conflict(
-                'Cannot swact from %s: no service group is active there.'
-                % self.node)
-        hello = self._settled(active, hello)
-        theirs = hello.get('groups', {})
-        cannot = [name for name in active
-                  if not theirs.get(name, {}).get('healthy')]
-        if cannot:
-            raise exception.Conflict(
-                'Cannot swact from %s: %s cannot take %s.' % (
-                    self.node, hello['node'], ', '.join(cannot)))
+        if hello is not None and not self.peer.alive():
+            hello = None                # as last heard: no swact
+        active = self.swacts.start(active, hello, self._peer_hello)
         LOG.info('Swact: %(node)s hands %(groups)s to %(peer)s', {
             'node': self.node, 'groups': ', '.join(active),
             'peer': hello['node']})
-        with self._swact_lock:
-            self._swacting = frozenset(active)
         self._wake.set()
         return active
-
-    def _settled(self, names, hello):
-        """The peer's hello once it no longer hands ``names`` here.
-
-        Right after a swact to this controller the peer may still say it
-        hands them over, until its next hello: handing them back then
-        would see both controllers handing the groups to each other.
-        Waits up to a dead interval.
-
-        :raises: Conflict if the peer still says so then.
-        """
-        deadline = time.monotonic() + \
-            self.model.domain.dead_interval_ms / 1000.0
-        while True:
-            theirs = (hello or {}).get('groups', {})
-            handing = sorted(name for name in names if theirs.get(
-                name, {}).get('priority', 0) == _SWACT_PRIORITY)
-            if not handing:
-                return hello
-            if time.monotonic() >= deadline:
-                raise exception.Conflict(
-                    'Cannot swact from %s: %s is still handing %s over; '
-                    'try again.' % (self.node, (hello or {}).get('node'),
-                                    ', '.join(handing)))
-            time.sleep(_SWACT_POLL)
-            hello = self._peer_hello()
-
-    def _swacts_under_way(self, hello):
-        """The groups being handed to the peer: not yet held active there.
-
-        A swact is over once the peer has the group active: noted by the
-        engine's pass (which a change in the peer's hello wakes) and by a
-        new swact, which must not be refused for one that is over.
-        """
-        theirs = (hello or {}).get('groups', {})
-        with self._swact_lock:
-            # Not 'role': a peer handing a group back holds it until its
-            # services have left the active role.
-            over = {name for name in self._swacting
-                    if theirs.get(name, {}).get('assigned') == ROLE_ACTIVE}
-            if over:
-                self._swacting = self._swacting - over
-            return self._swacting
 
     def wake(self):
         """Have the engine make a pass now (the peer's hello changed)."""
@@ -408,7 +340,7 @@ class ServiceManager:
                                     'why': self.failover.state})
                     group.role = ROLE_STANDBY
             return
-        swacting = self._swacts_under_way(hello)
+        swacting = self.swacts.under_way(hello)
         handed = set()
         for name, group in self.groups.items():
             theirs = (hello or {}).get('groups', {}).get(name)
@@ -426,7 +358,7 @@ class ServiceManager:
                     handed.add(name)        # no peer left to take it
                 else:
                     mine.update(current_role=ROLE_STANDBY,
-                                priority=_SWACT_PRIORITY)
+                                priority=swact.PRIORITY)
             members = [mine]
             if theirs is not None:
                 members.append({'name': hello['node'],
@@ -447,9 +379,7 @@ class ServiceManager:
                          '%(node)s', {'group': name, 'old': group.role,
                                       'new': role, 'node': self.node})
                 group.role = role
-        if handed:
-            with self._swact_lock:
-                self._swacting = self._swacting - handed
+        self.swacts.over(handed)
 
     def _healthy(self, group):
         return group.status != states.SG_STATUS_FAILED

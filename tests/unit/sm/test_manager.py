@@ -424,7 +424,7 @@ class TestPair(EngineTestCase):
         self.assertEqual([], overlap, 'both held the active role')
         self.assertEqual(['helper'], two_actions.of(model.ACTION_GO_ACTIVE))
         # Stays so once the swact is over, and can go back.
-        self._wait('swact over', lambda: not one._swacting)
+        self._wait('swact over', lambda: not one.swacts.groups)
         time.sleep(0.1)
         self.assertEqual(states.SG_ACTIVE, two.groups['core'].role)
         self.assertEqual(['core'], two.swact())
